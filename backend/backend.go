@@ -1,0 +1,85 @@
+// Package backend chooses the GoMLX backend for every clustergan program, notebook and test.
+//
+// Programs call New: it honours GOMLX_BACKEND, otherwise tries XLA (GoMLX's default, which may
+// install its PJRT plugin when online) and falls back to the pure-Go backend with one line saying
+// why. Tests call ForTests, which never touches XLA.
+package backend
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/gomlx/backends"
+	_ "github.com/gomlx/gomlx/backends/default" // Registers "xla" (where cgo is available) and "go".
+	"github.com/gomlx/gomlx/backends/simplego"
+)
+
+// GoConfig is the pure-Go backend configuration used whenever the pure-Go backend is chosen
+// without an explicit GOMLX_BACKEND.
+//
+// GoMLX v0.26's simplego worker pool has 2×NumCPU slots and each running DotGeneral holds one
+// while waiting for more, so with the default pool a backward pass (≥ 4 concurrent matmuls) can
+// deadlock on a 2-core machine; "parallelism=-1" (unbounded pool) cannot deadlock and measured
+// fastest (see README, "Backends").
+const GoConfig = "go:parallelism=-1"
+
+// EnvVar is the environment variable GoMLX reads for the backend configuration.
+const EnvVar = backends.ConfigEnvVar
+
+// New returns the backend for a program, printing at most one line to w about the choice.
+func New(w io.Writer) (backends.Backend, error) {
+	if config, ok := os.LookupEnv(EnvVar); ok && config != "" {
+		b, err := newWithConfig(config)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: %w", EnvVar, config, err)
+		}
+		return b, nil
+	}
+	b, err := newWithConfig("xla")
+	if err == nil {
+		return b, nil
+	}
+	fmt.Fprintf(w, "clustergan: XLA backend unavailable (%s); using the pure-Go backend %q. "+
+		"For XLA, install a PJRT plugin (see README, \"Backends\") or set %s.\n",
+		firstLine(err.Error()), GoConfig, EnvVar)
+	return newWithConfig(GoConfig)
+}
+
+// newWithConfig wraps backends.NewWithConfig, turning its panics (unknown backend names,
+// plugin loading failures) into errors.
+func newWithConfig(config string) (b backends.Backend, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return backends.NewWithConfig(config)
+}
+
+var forTests = sync.OnceValues(func() (backends.Backend, error) {
+	return simplego.New(strings.TrimPrefix(GoConfig, "go:"))
+})
+
+// ForTests returns a process-wide pure-Go backend in the safe configuration. It never starts
+// or installs XLA, whatever GOMLX_BACKEND says.
+func ForTests() backends.Backend {
+	b, err := forTests()
+	if err != nil {
+		panic(fmt.Sprintf("backend.ForTests: %v", err))
+	}
+	return b
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	const maxLen = 160
+	if len(s) > maxLen {
+		s = s[:maxLen] + "…"
+	}
+	return s
+}
