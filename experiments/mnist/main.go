@@ -1,0 +1,104 @@
+// Command mnist runs clustering methods on MNIST and prints them side by side with the
+// published numbers.
+//
+//	go run ./experiments/mnist                      # the default preset
+//	go run ./experiments/mnist -preset=quick        # a smoke run
+//	go run ./experiments/mnist -set="seed=2"        # override any parameter
+//	go run ./experiments/mnist -resume=runs/NAME    # continue an interrupted run
+//
+// Flags only; the work is in package experiments/runner.
+package main
+
+import (
+	"embed"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/clustergan/clustergan/backend"
+	"github.com/clustergan/clustergan/datasets"
+	"github.com/clustergan/clustergan/experiments/runner"
+	"github.com/gomlx/gomlx/backends"
+)
+
+//go:embed presets/*.settings
+var presetFiles embed.FS
+
+func presetNames() []string {
+	entries, _ := presetFiles.ReadDir("presets")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".settings"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintf(os.Stderr, "mnist: %v\n", err)
+		os.Exit(2)
+	}
+}
+
+func run(args []string) error {
+	flags := flag.NewFlagSet("mnist", flag.ContinueOnError)
+	preset := flags.String("preset", "default", "settings preset: "+strings.Join(presetNames(), ", "))
+	set := flags.String("set", "", `parameter overrides, "name=value;scope/name=value" or "file:PATH"; -params lists them`)
+	methods := flags.String("methods", "", "comma-separated methods (default: the preset's); valid: "+strings.Join(runner.Names(), ", ")+", all")
+	dataset := flags.String("dataset", "mnist", "dataset: "+strings.Join(datasets.Names(), ", "))
+	split := flags.String("split", "test", "split the metrics are computed on: test, validation, train, all")
+	dataDir := flags.String("data_dir", "", "directory with the dataset files (default $CLUSTERGAN_DATA_DIR, then the Go module cache, then download)")
+	download := flags.Bool("download", true, "download missing dataset files (SHA-256 verified) into the user cache dir")
+	runsDir := flags.String("runs", "runs", "parent directory of run directories")
+	name := flags.String("name", "", "run directory name (default <dataset>-<date>-<time>)")
+	resume := flags.String("resume", "", "continue the run in this directory from its latest checkpoint")
+	listParams := flags.Bool("params", false, "list every parameter with its default and exit")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if flags.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q (flags only; see -help)", flags.Args())
+	}
+
+	ctx := runner.DefaultContext()
+	if *listParams {
+		fmt.Print(runner.FormatSettings(ctx))
+		return nil
+	}
+	presetText, err := presetFiles.ReadFile("presets/" + *preset + ".settings")
+	if err != nil {
+		return fmt.Errorf("-preset: unknown preset %q; valid values: %s", *preset, strings.Join(presetNames(), ", "))
+	}
+	paramsSet, err := runner.ApplySettings(ctx, string(presetText), "preset "+*preset)
+	if err != nil {
+		return err
+	}
+	more, err := runner.ApplySettings(ctx, *set, "-set")
+	if err != nil {
+		return err
+	}
+	paramsSet = append(paramsSet, more...)
+
+	methodList := *methods
+	if methodList == "" {
+		methodList = runner.PresetMethods(string(presetText))
+	}
+	cfg := runner.Config{
+		Dataset:     *dataset,
+		Methods:     strings.Split(methodList, ","),
+		Split:       *split,
+		DataOptions: datasets.Options{Dir: *dataDir, AllowDownload: *download},
+		RunsDir:     *runsDir,
+		RunName:     *name,
+		ResumeDir:   *resume,
+		Ctx:         ctx,
+		ParamsSet:   paramsSet,
+		Out:         os.Stdout,
+		NewBackend:  func() (backends.Backend, error) { return backend.New(os.Stderr) },
+	}
+	_, err = runner.Run(cfg)
+	return err
+}

@@ -1,0 +1,181 @@
+package runner
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/clustergan/clustergan/evaluation"
+	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/trainer"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// clusterGAN trains ClusterGAN on the training split and clusters the evaluation split with its
+// encoder: k-means on [ẑ_n, softmax(logits)] (the paper's protocol) and argmax of the logits.
+type clusterGAN struct{}
+
+func init() { Register("clustergan", clusterGAN{}) }
+
+// Row names of the ClusterGAN method.
+const (
+	RowClusterGANKMeans = "clustergan (kmeans on E(x))"
+	RowClusterGANArgmax = "clustergan (argmax)"
+)
+
+func (clusterGAN) Run(env *Env) (*Outcome, error) {
+	backend, err := env.Backend()
+	if err != nil {
+		return nil, err
+	}
+	k, err := NumClusters(env)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := trainer.ConfigFromContext(env.Ctx)
+	if err != nil {
+		return nil, err
+	}
+	model, err := trainer.NewModel(backend, env.Ctx, env.Data.Train.Shape)
+	if err != nil {
+		return nil, err
+	}
+	if model.Spec.NumClusters != k {
+		return nil, fmt.Errorf("the prior has %d clusters but %d are evaluated: set prior_num_clusters and num_clusters alike",
+			model.Spec.NumClusters, k)
+	}
+	withNoise := context.GetParamOr(env.Ctx, losses.ParamBetaN, 10.0) != 0
+	kmCfg, err := KMeansConfig(env.Ctx, k, env.Seed)
+	if err != nil {
+		return nil, err
+	}
+
+	t := &trainer.Trainer{
+		Model: model, Config: cfg, TrainX: env.Data.Train.X, Dir: filepath.Join(env.Dir, "checkpoints"),
+		Out: env.Out, Log: env.Log,
+	}
+	if val := env.Data.Validation; val != nil && val.N() > 0 && val.Labels != nil {
+		// Model selection by validation purity, as the paper's protocol.
+		t.Evaluate = func(m *trainer.Model, step int) (float64, map[string]float64, error) {
+			rows, err := clusterEncoded(m, val.X, val.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
+			if err != nil {
+				return 0, nil, err
+			}
+			return rows[0].Metrics.Purity, map[string]float64{
+				"val_purity": rows[0].Metrics.Purity, "val_nmi": rows[0].Metrics.NMI,
+				"val_acc": rows[0].Metrics.ACC, "val_argmax_purity": rows[1].Metrics.Purity,
+			}, nil
+		}
+	}
+	if env.Resume {
+		path, err := t.Restore()
+		if err != nil {
+			return nil, err
+		}
+		if path != "" {
+			fmt.Fprintf(env.Out, "clustergan: resuming from %s (iteration %d)\n", path, t.Step())
+		}
+	}
+	if t.Step() == 0 {
+		if err := env.Ctx.SetRNGStateFromSeed(env.Seed); err != nil {
+			return nil, err
+		}
+	}
+	fmt.Fprintf(env.Out, "clustergan: %d iterations, batch %d, %d critic step(s) per iteration, %s nets, %s loss\n",
+		cfg.Steps, cfg.BatchSize, cfg.NCritic, context.GetParamOr(env.Ctx, "architecture", "?"),
+		context.GetParamOr(env.Ctx, losses.ParamAdversarial, "?"))
+	start := time.Now()
+	if err := t.Train(); err != nil {
+		return nil, err
+	}
+	trainTime := time.Since(start)
+	if t.BestStep() > 0 {
+		fmt.Fprintf(env.Out, "clustergan: using iteration %d (best validation purity %.4f)\n", t.BestStep(), t.BestScore())
+	}
+	rows, err := clusterEncoded(model, env.Eval.X, env.Eval.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].Extra = map[string]any{"selected_step": t.BestStep(), "steps": t.Step()}
+		if err := env.Log(map[string]any{"event": "result", "row": rows[i].Method, "metrics": rows[i].Metrics}); err != nil {
+			return nil, err
+		}
+	}
+	if err := writeSampleGrid(model, filepath.Join(env.Dir, "samples.png"), 10, env.Seed); err != nil {
+		fmt.Fprintf(env.Out, "clustergan: sample grid not written: %v\n", err)
+	}
+	return &Outcome{Rows: rows, TrainTime: trainTime}, nil
+}
+
+// clusterEncoded encodes x and clusters it both ways; rows[0] is k-means, rows[1] argmax.
+func clusterEncoded(m *trainer.Model, x []float32, labels []int, kmCfg evaluation.KMeansConfig, withNoise bool, batch int) ([]Row, error) {
+	enc, err := m.Encode(x, batch)
+	if err != nil {
+		return nil, err
+	}
+	features, dim := enc.Features(withNoise)
+	km, err := evaluation.KMeans(features, dim, kmCfg)
+	if err != nil {
+		return nil, err
+	}
+	kmMetrics, err := evaluation.Evaluate(km.Labels, labels)
+	if err != nil {
+		return nil, err
+	}
+	argmax := enc.Argmax()
+	argMetrics, err := evaluation.Evaluate(argmax, labels)
+	if err != nil {
+		return nil, err
+	}
+	return []Row{
+		{Method: RowClusterGANKMeans, Metrics: kmMetrics, Labels: km.Labels},
+		{Method: RowClusterGANArgmax, Metrics: argMetrics, Labels: argmax},
+	}, nil
+}
+
+// writeSampleGrid writes generated images with one row per cluster z_c and the same z_n down
+// each column, so a row shows what the generator draws for that cluster. Only image data.
+func writeSampleGrid(m *trainer.Model, path string, cols int, seed int64) error {
+	shape := m.Spec.DataShape
+	if len(shape) != 3 || shape[2] != 1 {
+		return nil // not a grey-scale image dataset
+	}
+	z, err := m.GridLatents(cols, seed)
+	if err != nil {
+		return err
+	}
+	x, err := m.Generate(z)
+	if err != nil {
+		return err
+	}
+	h, w, k := shape[0], shape[1], m.Spec.NumClusters
+	img := image.NewGray(image.Rect(0, 0, cols*(w+2), k*(h+2)))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for r := 0; r < k; r++ {
+		for c := 0; c < cols; c++ {
+			sample := x[(r*cols+c)*h*w : (r*cols+c+1)*h*w]
+			for y := 0; y < h; y++ {
+				for xx := 0; xx < w; xx++ {
+					v := min(max(sample[y*w+xx], 0), 1)
+					img.SetGray(c*(w+2)+1+xx, r*(h+2)+1+y, color.Gray{Y: uint8(255 - 255*v)})
+				}
+			}
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,37 @@
+package runner
+
+import (
+	"github.com/clustergan/clustergan/layers"
+	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/priors"
+	"github.com/clustergan/clustergan/trainer"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// DefaultParams returns the runner's own parameters with their defaults.
+func DefaultParams() map[string]any {
+	return map[string]any{
+		ParamSeed:          1,
+		ParamNumClusters:   0,
+		ParamKMeansNInit:   10,
+		ParamKMeansMaxIter: 300,
+		ParamKMeansTol:     1e-4,
+	}
+}
+
+// DefaultContext returns a context that declares every parameter a run can set, with its
+// default value (style.md #3): -set and preset files may only change declared names.
+func DefaultContext() *context.Context {
+	ctx := context.New().Checked(false)
+	for _, params := range []map[string]any{
+		DefaultParams(), priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), trainer.DefaultParams(),
+	} {
+		for key, value := range params {
+			if _, dup := ctx.GetParam(key); dup {
+				panic("runner: parameter " + key + " declared by two packages")
+			}
+			ctx.SetParam(key, value)
+		}
+	}
+	return ctx
+}

@@ -1,0 +1,130 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/clustergan/clustergan/backend"
+	"github.com/clustergan/clustergan/datasets"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/stretchr/testify/require"
+)
+
+func testConfig(t *testing.T, methods ...string) Config {
+	return Config{
+		Dataset: "synthetic", Methods: methods, RunsDir: t.TempDir(), RunName: "run",
+		Ctx: DefaultContext(), Out: &bytes.Buffer{},
+		NewBackend: func() (backends.Backend, error) { return backend.ForTests(), nil },
+	}
+}
+
+func TestValidateErrorsListValidValues(t *testing.T) {
+	cfg := testConfig(t, "kmeans")
+	cfg.Dataset = "nope"
+	err := cfg.Validate()
+	require.ErrorContains(t, err, `unknown dataset "nope"`)
+	require.ErrorContains(t, err, "mnist")
+
+	cfg = testConfig(t, "kmeanz")
+	err = cfg.Validate()
+	require.ErrorContains(t, err, `unknown method "kmeanz"`)
+	require.ErrorContains(t, err, "kmeans")
+
+	cfg = testConfig(t, "kmeans")
+	cfg.Split = "dev"
+	require.ErrorContains(t, cfg.Validate(), "valid values: test, validation, train, all")
+
+	cfg = testConfig(t, "all")
+	require.NoError(t, cfg.Validate())
+	require.Equal(t, Names(), cfg.Methods)
+}
+
+func TestApplySettings(t *testing.T) {
+	ctx := DefaultContext()
+	set, err := ApplySettings(ctx, "# comment\nseed=7; kmeans_n_init=3\n\n/critic/"+ParamKMeansTol+"=0.5", "test")
+	require.NoError(t, err)
+	require.Equal(t, []string{"seed", "kmeans_n_init", "/critic/kmeans_tol"}, set)
+	v, _ := ctx.GetParam(ParamSeed)
+	require.Equal(t, 7, v)
+	v, _ = ctx.In("critic").GetParam(ParamKMeansTol)
+	require.Equal(t, 0.5, v)
+
+	_, err = ApplySettings(ctx, "seed=1\nno_such_param=3", "preset x")
+	require.ErrorContains(t, err, "preset x:2")
+	require.ErrorContains(t, err, "no_such_param")
+	_, err = ApplySettings(ctx, "seed=abc", "-set")
+	require.ErrorContains(t, err, `-set: "seed=abc"`)
+
+	// FormatSettings writes what ApplySettings reads back, scoped values included.
+	ctx2 := DefaultContext()
+	_, err = ApplySettings(ctx2, FormatSettings(ctx), "settings.txt")
+	require.NoError(t, err)
+	require.Equal(t, FormatSettings(ctx), FormatSettings(ctx2))
+}
+
+func TestPresetMethods(t *testing.T) {
+	require.Equal(t, "clustergan,kmeans", PresetMethods("# x\n# methods: clustergan, kmeans\nseed=1"))
+	require.Equal(t, "kmeans", PresetMethods("seed=1"))
+}
+
+func TestDefaultContextDeclaresEveryComponent(t *testing.T) {
+	names := ParamNames(DefaultContext())
+	for _, want := range []string{ParamSeed, ParamKMeansNInit, "prior", "prior_sigma", "architecture",
+		"adversarial_loss", "beta_n", "beta_c", "train_steps", "n_critic", "batch_size"} {
+		require.Contains(t, names, want)
+	}
+}
+
+// TestKMeansRunDirectory runs the k-means baseline end to end on synthetic data and checks the
+// run directory, then resumes it: the finished method must not run again.
+func TestKMeansRunDirectory(t *testing.T) {
+	cfg := testConfig(t, "kmeans")
+	cfg.DataOptions = datasets.Options{Synthetic: &datasets.SyntheticConfig{
+		K: 4, Dim: 3, PerCluster: 50, Separation: 1, Std: 0.05, Seed: 3}}
+	report, err := Run(cfg)
+	require.NoError(t, err)
+	require.Len(t, report.Rows, 1)
+	// Four clusters 20 standard deviations apart: k-means with 10 restarts must find them.
+	require.InDelta(t, 1.0, report.Rows[0].Metrics.ACC, 1e-9)
+	require.InDelta(t, 1.0, report.Rows[0].Metrics.NMI, 1e-9)
+	for _, name := range []string{"settings.txt", "run.json", "results.json", "metrics.jsonl"} {
+		require.FileExists(t, filepath.Join(report.Dir, name))
+	}
+	var saved Report
+	data, err := os.ReadFile(filepath.Join(report.Dir, "results.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &saved))
+	require.Equal(t, report.Rows[0].Metrics, saved.Rows[0].Metrics)
+	require.Contains(t, cfg.Out.(*bytes.Buffer).String(), "ACC")
+
+	// Resume: settings come from the directory, finished results are kept.
+	out := &bytes.Buffer{}
+	cfg2 := testConfig(t, "kmeans")
+	cfg2.DataOptions = cfg.DataOptions
+	cfg2.ResumeDir, cfg2.Out = report.Dir, out
+	report2, err := Run(cfg2)
+	require.NoError(t, err)
+	require.Contains(t, out.String(), "finished in a previous session")
+	require.Equal(t, report.Rows[0].Metrics, report2.Rows[0].Metrics)
+
+	// A second run with the same name is refused rather than overwriting finished work.
+	_, err = Run(testConfig(t, "kmeans"))
+	require.NoError(t, err)
+	cfg3 := testConfig(t, "kmeans")
+	cfg3.RunsDir = cfg.RunsDir
+	_, err = Run(cfg3)
+	require.ErrorContains(t, err, "already exists")
+}
+
+func TestBadParameterValues(t *testing.T) {
+	cfg := testConfig(t, "kmeans")
+	_, err := ApplySettings(cfg.Ctx, "kmeans_n_init=-1", "-set")
+	require.NoError(t, err)
+	_, err = Run(cfg)
+	require.Error(t, err)
+	require.True(t, strings.Contains(err.Error(), `"kmeans_n_init": must be ≥ 1`), err.Error())
+}

@@ -1,0 +1,45 @@
+package priors
+
+import (
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+func init() {
+	Register("gaussian", func(ctx *context.Context) (Prior, error) {
+		dim, err := fullDim(ctx)
+		if err != nil {
+			return nil, err
+		}
+		sigma, err := positiveFloat(ctx, ParamGaussianSigma, DefaultGaussianSigma)
+		if err != nil {
+			return nil, err
+		}
+		return Gaussian{Size: dim, Sigma: sigma}, nil
+	})
+}
+
+// Gaussian is the usual GAN prior z ~ N(0, σ²I). It has no categorical part: Noise is Z and
+// OneHot and Cluster are nil.
+type Gaussian struct {
+	Size  int     // dimension of z, ≥ 1
+	Sigma float64 // σ > 0
+}
+
+// Dim implements Prior.
+func (p Gaussian) Dim() int { return p.Size }
+
+// NoiseDim implements Prior: all of z.
+func (p Gaussian) NoiseDim() int { return p.Size }
+
+// NumClusters implements Prior: 0.
+func (p Gaussian) NumClusters() int { return 0 }
+
+// Sample implements Prior.
+func (p Gaussian) Sample(ctx *context.Context, g *graph.Graph, batch int) Latent {
+	mustPositiveInt("Gaussian", "Size", p.Size)
+	mustPositiveFloat("Gaussian", "Sigma", p.Sigma)
+	mustBatch("Gaussian", batch)
+	z := gaussian(ctx, g, batch, p.Size, p.Sigma)
+	return Latent{Z: z, Noise: z}
+}

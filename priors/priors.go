@@ -1,0 +1,202 @@
+// Package priors defines the latent distributions a generator samples from: ClusterGAN's mixed
+// prior (Gaussian noise concatenated with a one-hot cluster code) and the baselines' Gaussian,
+// uniform and Gaussian-mixture priors.
+//
+// Each prior is a plain value type with exported fields (named so as not to clash with the
+// Prior methods: Mixed.NoiseSize is what NoiseDim returns) and one sampler method, registered by
+// name; New builds the one named by ParamPrior from a context's parameters. All samples are
+// float32 and their randomness comes from the context's RNG, so a seeded context (and a
+// checkpoint, which stores the RNG state) reproduces them.
+//
+// So that every prior feeds the same generator input size, the priors without a noise/cluster
+// split (gaussian, uniform, gmm) have Dim = ParamNoiseDim + ParamNumClusters, the size of the
+// mixed prior's z.
+package priors
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/clustergan/clustergan/internal/registry"
+)
+
+// DType is the dtype of every float sample (Z, Noise, OneHot).
+const DType = dtypes.Float32
+
+// Hyper-parameters read by the prior factories (GoMLX context parameters; see DefaultParams).
+const (
+	// ParamPrior names the prior New builds (string, default "mixed"); one of Names():
+	// "mixed", "gaussian", "uniform", "gmm".
+	ParamPrior = "prior"
+	// ParamNoiseDim is dn, the dimension of the mixed prior's Gaussian part z_n (int, default 30
+	// as for MNIST); ≥ 1. The other priors have dimension ParamNoiseDim + ParamNumClusters.
+	ParamNoiseDim = "prior_noise_dim"
+	// ParamNumClusters is K, the number of clusters of the mixed prior and of components of the
+	// gmm prior (int, default 10); ≥ 1.
+	ParamNumClusters = "prior_num_clusters"
+	// ParamSigma is the standard deviation of the mixed prior's z_n and of each gmm component
+	// (float, default 0.10 as the official ClusterGAN code; the PyTorch port uses 0.75); > 0.
+	ParamSigma = "prior_sigma"
+	// ParamGaussianSigma is the standard deviation of the plain gaussian prior (float,
+	// default 1.0, the usual N(0, I)); > 0. It is separate from ParamSigma, whose small default
+	// suits the mixed prior only.
+	ParamGaussianSigma = "prior_gaussian_sigma"
+	// ParamUniformLow and ParamUniformHigh bound the uniform prior (floats, defaults -1 and 1);
+	// low < high.
+	ParamUniformLow  = "prior_uniform_low"
+	ParamUniformHigh = "prior_uniform_high"
+	// ParamGMMSeed seeds the draw of the gmm component means from U(-1, 1)^dim (int, default
+	// 1). The means are constants derived from it, so they are identical in every graph and
+	// every run with the same seed.
+	ParamGMMSeed = "prior_gmm_seed"
+)
+
+// Defaults of the parameters above.
+const (
+	DefaultPrior         = "mixed"
+	DefaultNoiseDim      = 30
+	DefaultNumClusters   = 10
+	DefaultSigma         = 0.10
+	DefaultGaussianSigma = 1.0
+	DefaultUniformLow    = -1.0
+	DefaultUniformHigh   = 1.0
+	DefaultGMMSeed       = 1
+)
+
+// DefaultParams returns the parameters of this package with their defaults, for an
+// experiment's default context.
+func DefaultParams() map[string]any {
+	return map[string]any{
+		ParamPrior:         DefaultPrior,
+		ParamNoiseDim:      DefaultNoiseDim,
+		ParamNumClusters:   DefaultNumClusters,
+		ParamSigma:         DefaultSigma,
+		ParamGaussianSigma: DefaultGaussianSigma,
+		ParamUniformLow:    DefaultUniformLow,
+		ParamUniformHigh:   DefaultUniformHigh,
+		ParamGMMSeed:       DefaultGMMSeed,
+	}
+}
+
+// Latent is one batch of latent samples.
+type Latent struct {
+	// Z is what the generator receives: [batch, Dim()].
+	Z *graph.Node
+	// Noise is the continuous part z_n: [batch, NoiseDim()]. For priors without a
+	// noise/cluster split it is Z itself.
+	Noise *graph.Node
+	// OneHot is the cluster (or mixture component) as a float one-hot: [batch, NumClusters()];
+	// nil if the prior has no categorical part.
+	OneHot *graph.Node
+	// Cluster is the cluster (or component) index, int32 in [0, NumClusters()): [batch]; nil
+	// if the prior has no categorical part.
+	Cluster *graph.Node
+}
+
+// Prior is a latent distribution.
+type Prior interface {
+	// Dim is the dimension of Z.
+	Dim() int
+	// NoiseDim is the dimension of Noise.
+	NoiseDim() int
+	// NumClusters is the dimension of OneHot, 0 if the prior has no categorical part.
+	NumClusters() int
+	// Sample draws batch samples using ctx's RNG.
+	Sample(ctx *context.Context, g *graph.Graph, batch int) Latent
+}
+
+// Factory builds a prior from a context's parameters.
+type Factory func(ctx *context.Context) (Prior, error)
+
+var factories = registry.New[Factory]("prior")
+
+// Register adds a prior factory under name; it panics if name is empty or taken.
+func Register(name string, f Factory) { factories.Register(name, f) }
+
+// Names returns the registered prior names, sorted.
+func Names() []string { return factories.Names() }
+
+// Get returns the factory registered as name, or an error listing the valid names.
+func Get(name string) (Factory, error) { return factories.Get(name) }
+
+// New builds the prior named by ParamPrior from ctx's parameters.
+func New(ctx *context.Context) (Prior, error) {
+	name := context.GetParamOr(ctx, ParamPrior, DefaultPrior)
+	f, err := Get(name)
+	if err != nil {
+		return nil, fmt.Errorf("parameter %q: %w", ParamPrior, err)
+	}
+	p, err := f(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prior %q: %w", name, err)
+	}
+	return p, nil
+}
+
+// Parameter readers shared by the factories; each checks its legal range.
+
+func positiveInt(ctx *context.Context, key string, def int) (int, error) {
+	v := context.GetParamOr(ctx, key, def)
+	if v < 1 {
+		return 0, fmt.Errorf("parameter %q = %d: must be ≥ 1", key, v)
+	}
+	return v, nil
+}
+
+func positiveFloat(ctx *context.Context, key string, def float64) (float64, error) {
+	v := context.GetParamOr(ctx, key, def)
+	if !(v > 0) {
+		return 0, fmt.Errorf("parameter %q = %g: must be > 0", key, v)
+	}
+	return v, nil
+}
+
+// fullDim reads the dimension of the priors without a noise/cluster split:
+// ParamNoiseDim + ParamNumClusters.
+func fullDim(ctx *context.Context) (int, error) {
+	dn, err := positiveInt(ctx, ParamNoiseDim, DefaultNoiseDim)
+	if err != nil {
+		return 0, err
+	}
+	k, err := positiveInt(ctx, ParamNumClusters, DefaultNumClusters)
+	if err != nil {
+		return 0, err
+	}
+	return dn + k, nil
+}
+
+// Graph-building code panics, naming the field to fix, when a value type is unusable (the
+// factories have already returned errors for bad parameters).
+
+func mustBatch(prior string, batch int) {
+	if batch < 1 {
+		panic(fmt.Sprintf("priors: %s.Sample: batch = %d, must be ≥ 1", prior, batch))
+	}
+}
+
+func mustPositiveInt(prior, field string, v int) {
+	if v < 1 {
+		panic(fmt.Sprintf("priors: %s.%s = %d, must be ≥ 1", prior, field, v))
+	}
+}
+
+func mustPositiveFloat(prior, field string, v float64) {
+	if !(v > 0) {
+		panic(fmt.Sprintf("priors: %s.%s = %g, must be > 0", prior, field, v))
+	}
+}
+
+// sampleClusters draws batch indices uniformly from {0, …, k−1}, int32 [batch].
+func sampleClusters(ctx *context.Context, g *graph.Graph, batch, k int) *graph.Node {
+	// RandomIntN needs a typed bound: an untyped constant matches none of its cases.
+	return ctx.RandomIntN(g, int32(k), shapes.Make(dtypes.Int32, batch))
+}
+
+// gaussian draws σ·N(0, 1) of shape [batch, dim].
+func gaussian(ctx *context.Context, g *graph.Graph, batch, dim int, sigma float64) *graph.Node {
+	return graph.MulScalar(ctx.RandomNormal(g, shapes.Make(DType, batch, dim)), sigma)
+}

@@ -1,0 +1,437 @@
+package trainer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/clustergan/clustergan/losses"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's idiom for graph code.
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+)
+
+// Scopes of the three players' variables (each layers.Architecture builder opens its own).
+const (
+	ScopeGenerator = "/generator"
+	ScopeCritic    = "/critic"
+	ScopeEncoder   = "/encoder"
+)
+
+// Losses of one iteration, as returned by Step.
+type Losses struct {
+	Critic      float64 `json:"critic_loss"`    // last critic step's loss (with gradient penalty)
+	Generator   float64 `json:"generator_loss"` // adversarial part of the generator loss
+	Latent      float64 `json:"latent_loss"`    // β_n·noise + β_c·cluster reconstruction
+	NoiseRecon  float64 `json:"noise_recon"`    // mean((z_n − ẑ_n)²), unweighted
+	ClusterLoss float64 `json:"cluster_ce"`     // CE(z_c, logits), unweighted
+}
+
+// Config holds the trainer's settings, read from the context by ConfigFromContext.
+type Config struct {
+	Steps, BatchSize, NCritic int
+	CriticLR, GeneratorLR     float64
+	Beta1, Beta2, Epsilon     float64
+	EvalEvery                 int
+	CheckpointEvery           int
+	CheckpointKeep            int
+	EvalBatchSize             int
+}
+
+// ConfigFromContext reads and validates the trainer's parameters; errors name the parameter.
+func ConfigFromContext(ctx *context.Context) (Config, error) {
+	d := DefaultParams()
+	c := Config{
+		Steps:           context.GetParamOr(ctx, ParamSteps, d[ParamSteps].(int)),
+		BatchSize:       context.GetParamOr(ctx, ParamBatchSize, d[ParamBatchSize].(int)),
+		NCritic:         context.GetParamOr(ctx, ParamNCritic, d[ParamNCritic].(int)),
+		CriticLR:        context.GetParamOr(ctx, ParamCriticLearningRate, d[ParamCriticLearningRate].(float64)),
+		GeneratorLR:     context.GetParamOr(ctx, ParamGeneratorLearningRate, d[ParamGeneratorLearningRate].(float64)),
+		Beta1:           context.GetParamOr(ctx, ParamAdamBeta1, d[ParamAdamBeta1].(float64)),
+		Beta2:           context.GetParamOr(ctx, ParamAdamBeta2, d[ParamAdamBeta2].(float64)),
+		Epsilon:         context.GetParamOr(ctx, ParamAdamEpsilon, d[ParamAdamEpsilon].(float64)),
+		EvalEvery:       context.GetParamOr(ctx, ParamEvalEvery, d[ParamEvalEvery].(int)),
+		CheckpointEvery: context.GetParamOr(ctx, ParamCheckpointEvery, d[ParamCheckpointEvery].(int)),
+		CheckpointKeep:  context.GetParamOr(ctx, ParamCheckpointKeep, d[ParamCheckpointKeep].(int)),
+		EvalBatchSize:   context.GetParamOr(ctx, ParamEvalBatchSize, d[ParamEvalBatchSize].(int)),
+	}
+	checks := []struct {
+		ok   bool
+		name string
+		want string
+		got  any
+	}{
+		{c.Steps >= 1, ParamSteps, "≥ 1", c.Steps},
+		{c.BatchSize >= 2, ParamBatchSize, "≥ 2", c.BatchSize},
+		{c.NCritic >= 1, ParamNCritic, "≥ 1", c.NCritic},
+		{c.CriticLR > 0, ParamCriticLearningRate, "> 0", c.CriticLR},
+		{c.GeneratorLR > 0, ParamGeneratorLearningRate, "> 0", c.GeneratorLR},
+		{c.Beta1 >= 0 && c.Beta1 < 1, ParamAdamBeta1, "in [0, 1)", c.Beta1},
+		{c.Beta2 >= 0 && c.Beta2 < 1, ParamAdamBeta2, "in [0, 1)", c.Beta2},
+		{c.Epsilon > 0, ParamAdamEpsilon, "> 0", c.Epsilon},
+		{c.EvalEvery >= 0, ParamEvalEvery, "≥ 0", c.EvalEvery},
+		{c.CheckpointEvery >= 0, ParamCheckpointEvery, "≥ 0", c.CheckpointEvery},
+		{c.CheckpointKeep >= 1, ParamCheckpointKeep, "≥ 1", c.CheckpointKeep},
+		{c.EvalBatchSize >= 2, ParamEvalBatchSize, "≥ 2", c.EvalBatchSize},
+	}
+	for _, chk := range checks {
+		if !chk.ok {
+			return c, fmt.Errorf("parameter %q: must be %s, got %v", chk.name, chk.want, chk.got)
+		}
+	}
+	return c, nil
+}
+
+// Evaluator scores the model on held-out data during training; higher is better. The trainer
+// keeps the checkpoint with the best score ("best.ckpt").
+type Evaluator func(m *Model, step int) (score float64, metrics map[string]float64, err error)
+
+// Trainer runs the alternating ClusterGAN updates.
+type Trainer struct {
+	Model  *Model
+	Config Config
+	// TrainX is the training split, n × DataDim row-major; it stays on the device.
+	TrainX []float32
+	// Dir holds checkpoints ("checkpoint-<step>.ckpt", "best.ckpt"); "" disables them.
+	Dir string
+	// Out receives the progress bar and messages (nil = discard).
+	Out io.Writer
+	// Log receives one record per logged iteration and per evaluation (may be nil).
+	Log func(record map[string]any) error
+	// Evaluate, if set, runs every Config.EvalEvery iterations and at the end.
+	Evaluate Evaluator
+	// LogEvery is how often losses are logged (iterations; default: about 200 records a run).
+	LogEvery int
+
+	step      int
+	best      CheckpointInfo
+	iterExec  *context.Exec
+	trainData *tensors.Tensor
+}
+
+// Step returns the number of generator iterations done.
+func (t *Trainer) Step() int { return t.step }
+
+// BestStep and BestScore describe the best evaluation so far (BestStep 0: none yet).
+func (t *Trainer) BestStep() int { return t.best.BestStep }
+
+// BestScore is the best evaluation score so far.
+func (t *Trainer) BestScore() float64 { return t.best.BestScore }
+
+// Restore loads the latest checkpoint in t.Dir, if any, before training starts. It returns the
+// checkpoint path ("" if none was found).
+func (t *Trainer) Restore() (string, error) {
+	if t.Dir == "" {
+		return "", nil
+	}
+	path, err := LatestCheckpoint(t.Dir)
+	if err != nil || path == "" {
+		return "", err
+	}
+	data, err := LoadCheckpoint(path)
+	if err != nil {
+		return "", err
+	}
+	// Variables that already exist (the RNG state, say) take their values now; the others when
+	// the training graph creates them.
+	if err := data.assignExisting(t.Model.Ctx); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	t.Model.Ctx.SetLoader(data)
+	t.step = data.Info.Step
+	t.best = CheckpointInfo{BestStep: data.Info.BestStep, BestScore: data.Info.BestScore}
+	return path, nil
+}
+
+// optimizers returns the two players' Adam optimisers, each with its own state scope.
+func (t *Trainer) optimizers() (critic, generator optimizers.Interface) {
+	cfg := t.Config
+	critic = optimizers.Adam().Scope("critic_adam").LearningRate(cfg.CriticLR).
+		Betas(cfg.Beta1, cfg.Beta2).Epsilon(cfg.Epsilon).Done()
+	generator = optimizers.Adam().Scope("generator_adam").LearningRate(cfg.GeneratorLR).
+		Betas(cfg.Beta1, cfg.Beta2).Epsilon(cfg.Epsilon).Done()
+	return
+}
+
+// buildIteration is the graph of one iteration: NCritic critic updates, then one G+E update.
+func (t *Trainer) buildIteration(ctx *context.Context, trainX *Node) []*Node {
+	criticOpt, genOpt := t.optimizers()
+	var criticLoss *Node
+	for range t.Config.NCritic {
+		criticLoss = t.criticStep(ctx, trainX, criticOpt)
+	}
+	outputs := append([]*Node{criticLoss}, t.generatorStep(ctx, trainX.Graph(), genOpt)...)
+	for i, o := range outputs {
+		outputs[i] = ConvertDType(StopGradient(o), dtypes.Float64)
+	}
+	return outputs
+}
+
+// criticStep builds one critic update on a fresh real batch and fresh z; it returns the loss.
+func (t *Trainer) criticStep(ctx *context.Context, trainX *Node, opt optimizers.Interface) *Node {
+	m, batch := t.Model, t.Config.BatchSize
+	g := trainX.Graph()
+	n := trainX.Shape().Dimensions[0]
+	critic := func(x *Node) *Node { return m.Arch.Critic(ctx, m.Spec, x) }
+	idx := ctx.RandomIntN(g, int32(n), shapes.Make(dtypes.Int32, batch, 1))
+	real := Gather(trainX, idx)
+	latent := m.Prior.Sample(ctx, g, batch)
+	// The critic step must not move G: its output is a constant here.
+	fake := StopGradient(m.Arch.Generator(ctx, m.Spec, latent.Z))
+	loss := m.Loss.CriticLoss(ctx, critic, real, fake)
+	updateOnly(ctx.In("critic_optimizer"), opt, loss, ScopeCritic)
+	return loss
+}
+
+// generatorStep builds one generator+encoder update on fresh z. E sees only generated data.
+// It returns the adversarial loss and, with an encoder, the weighted latent loss and its two
+// unweighted terms.
+func (t *Trainer) generatorStep(ctx *context.Context, g *Graph, opt optimizers.Interface) []*Node {
+	m := t.Model
+	latent := m.Prior.Sample(ctx, g, t.Config.BatchSize)
+	fake := m.Arch.Generator(ctx, m.Spec, latent.Z)
+	advLoss := m.Loss.GeneratorLoss(ctx, m.Arch.Critic(ctx, m.Spec, fake))
+	total := advLoss
+	outputs := []*Node{advLoss}
+	if m.Spec.NumClusters > 0 && latent.OneHot != nil {
+		noiseHat, logits := m.Arch.Encoder(ctx, m.Spec, fake)
+		latentLoss := losses.LatentLoss(ctx, latent.Noise, noiseHat, latent.OneHot, logits)
+		total = Add(total, latentLoss)
+		outputs = append(outputs, latentLoss, losses.NoiseLoss(latent.Noise, noiseHat),
+			losses.ClusterLoss(latent.OneHot, logits))
+	}
+	updateOnly(ctx.In("generator_optimizer"), opt, total, ScopeGenerator, ScopeEncoder)
+	return outputs
+}
+
+// updateOnly builds opt's update of loss for the variables under the given scopes only: GoMLX
+// optimisers update every trainable variable a graph uses, so the other players' variables are
+// marked non-trainable while the update is built, then restored.
+func updateOnly(ctx *context.Context, opt optimizers.Interface, loss *Node, scopes ...string) {
+	var frozen []*context.Variable
+	for v := range ctx.IterVariables() {
+		if v.Trainable && !inScopes(v.Scope(), scopes) {
+			v.Trainable = false
+			frozen = append(frozen, v)
+		}
+	}
+	defer func() {
+		for _, v := range frozen {
+			v.Trainable = true
+		}
+	}()
+	opt.UpdateGraph(ctx, loss.Graph(), loss)
+}
+
+func inScopes(scope string, scopes []string) bool {
+	for _, s := range scopes {
+		if scope == s || strings.HasPrefix(scope, s+context.ScopeSeparator) {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrDiverged is wrapped by the error Train returns when a loss becomes NaN or infinite.
+var ErrDiverged = errors.New("training diverged")
+
+// RunStep runs one iteration and returns its losses.
+func (t *Trainer) RunStep() (Losses, error) {
+	var out []*tensors.Tensor
+	err := catch(func() {
+		if t.iterExec == nil {
+			dim := t.Model.DataDim()
+			if len(t.TrainX) == 0 || len(t.TrainX)%dim != 0 {
+				panic(fmt.Sprintf("training data: %d values is not a positive multiple of the data dimension %d", len(t.TrainX), dim))
+			}
+			t.trainData = tensors.FromFlatDataAndDimensions(t.TrainX, len(t.TrainX)/dim, dim)
+			t.iterExec = context.MustNewExec(t.Model.Backend, t.Model.Ctx, t.buildIteration)
+		}
+		out = t.iterExec.MustExec(t.trainData)
+	})
+	if err != nil {
+		return Losses{}, err
+	}
+	values := make([]float64, len(out))
+	for i, o := range out {
+		values[i] = tensors.ToScalar[float64](o)
+		o.MustFinalizeAll()
+	}
+	l := Losses{Critic: values[0], Generator: values[1]}
+	if len(values) >= 5 {
+		l.Latent, l.NoiseRecon, l.ClusterLoss = values[2], values[3], values[4]
+	}
+	t.step++
+	for i, v := range values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return l, fmt.Errorf("%w at iteration %d: loss #%d is %v", ErrDiverged, t.step, i, v)
+		}
+	}
+	return l, nil
+}
+
+// Train runs iterations until Config.Steps, with progress, periodic evaluation and atomic
+// checkpoints. After it returns, the model holds the best evaluated weights (when an Evaluator
+// is set), else the last ones.
+func (t *Trainer) Train() error {
+	cfg := t.Config
+	out := t.Out
+	if out == nil {
+		out = io.Discard
+	}
+	if t.Dir != "" {
+		if err := os.MkdirAll(t.Dir, 0o755); err != nil {
+			return err
+		}
+	}
+	logEvery := t.LogEvery
+	if logEvery <= 0 {
+		logEvery = max(1, cfg.Steps/200)
+	}
+	bar := newProgress(out, cfg.Steps, t.step)
+	lastGood := ""
+	for t.step < cfg.Steps {
+		losses, err := t.RunStep()
+		if err != nil {
+			bar.finish()
+			if errors.Is(err, ErrDiverged) {
+				if lastGood == "" {
+					lastGood, _ = LatestCheckpoint(t.Dir)
+				}
+				if lastGood != "" {
+					return fmt.Errorf("%w; the last good checkpoint is %s (lower the learning rates and -resume)", err, lastGood)
+				}
+			}
+			return err
+		}
+		bar.update(t.step, losses)
+		if t.Log != nil && (t.step%logEvery == 0 || t.step == cfg.Steps) {
+			if err := t.Log(map[string]any{"event": "train", "step": t.step, "losses": losses}); err != nil {
+				return err
+			}
+		}
+		evalNow := t.Evaluate != nil && ((cfg.EvalEvery > 0 && t.step%cfg.EvalEvery == 0) || t.step == cfg.Steps)
+		if evalNow {
+			if err := t.evaluate(bar); err != nil {
+				return err
+			}
+		}
+		if t.Dir != "" && ((cfg.CheckpointEvery > 0 && t.step%cfg.CheckpointEvery == 0) || t.step == cfg.Steps) {
+			path := checkpointPath(t.Dir, t.step)
+			if err := SaveCheckpoint(t.Model.Ctx, path, CheckpointInfo{Step: t.step, BestStep: t.best.BestStep, BestScore: t.best.BestScore}); err != nil {
+				return err
+			}
+			if err := pruneCheckpoints(t.Dir, cfg.CheckpointKeep); err != nil {
+				return err
+			}
+			lastGood = path
+		}
+	}
+	bar.finish()
+	return t.useBest()
+}
+
+func (t *Trainer) evaluate(bar *progress) error {
+	score, metrics, err := t.Evaluate(t.Model, t.step)
+	if err != nil {
+		return fmt.Errorf("evaluation at iteration %d: %w", t.step, err)
+	}
+	improved := t.best.BestStep == 0 || score > t.best.BestScore
+	if improved {
+		t.best.BestStep, t.best.BestScore = t.step, score
+		if t.Dir != "" {
+			if err := SaveCheckpoint(t.Model.Ctx, t.bestPath(), CheckpointInfo{Step: t.step, BestStep: t.step, BestScore: score, Extra: metrics}); err != nil {
+				return err
+			}
+		}
+	}
+	bar.note(fmt.Sprintf("eval @%d: score %.4f (best %.4f @%d)", t.step, score, t.best.BestScore, t.best.BestStep))
+	if t.Log != nil {
+		return t.Log(map[string]any{"event": "eval", "step": t.step, "score": score, "metrics": metrics, "best_step": t.best.BestStep})
+	}
+	return nil
+}
+
+func (t *Trainer) bestPath() string { return t.Dir + string(os.PathSeparator) + "best.ckpt" }
+
+// useBest switches the model to the best evaluated weights, if they differ from the current ones.
+func (t *Trainer) useBest() error {
+	if t.Dir == "" || t.best.BestStep == 0 || t.best.BestStep == t.step {
+		return nil
+	}
+	data, err := LoadCheckpoint(t.bestPath())
+	if err != nil {
+		return err
+	}
+	return data.assign(t.Model.Ctx)
+}
+
+// progress prints step, rate, ETA and the current losses: in place on a terminal, as periodic
+// lines otherwise (logs, CI).
+type progress struct {
+	out        io.Writer
+	total      int
+	startStep  int
+	start      time.Time
+	lastPrint  time.Time
+	terminal   bool
+	lastLosses Losses
+	line       string
+}
+
+func newProgress(out io.Writer, total, startStep int) *progress {
+	p := &progress{out: out, total: total, startStep: startStep, start: time.Now()}
+	if f, ok := out.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.terminal = true
+		}
+	}
+	return p
+}
+
+func (p *progress) update(step int, l Losses) {
+	p.lastLosses = l
+	interval := 10 * time.Second
+	if p.terminal {
+		interval = 250 * time.Millisecond
+	}
+	if time.Since(p.lastPrint) < interval && step != p.total {
+		return
+	}
+	p.lastPrint = time.Now()
+	elapsed := time.Since(p.start)
+	done := step - p.startStep
+	rate := float64(done) / elapsed.Seconds()
+	eta := "?"
+	if rate > 0 {
+		eta = (time.Duration(float64(p.total-step)/rate) * time.Second).Round(time.Second).String()
+	}
+	p.line = fmt.Sprintf("%d/%d (%.0f%%) %.2f it/s, ETA %s | D %.4f G %.4f latent %.4f",
+		step, p.total, 100*float64(step)/float64(p.total), rate, eta, l.Critic, l.Generator, l.Latent)
+	if p.terminal {
+		fmt.Fprintf(p.out, "\r\033[K%s", p.line)
+	} else {
+		fmt.Fprintln(p.out, p.line)
+	}
+}
+
+func (p *progress) note(msg string) {
+	if p.terminal {
+		fmt.Fprintf(p.out, "\r\033[K%s\n%s", msg, p.line)
+	} else {
+		fmt.Fprintln(p.out, msg)
+	}
+}
+
+func (p *progress) finish() {
+	if p.terminal {
+		fmt.Fprintln(p.out)
+	}
+}

@@ -1,0 +1,222 @@
+package trainer
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/clustergan/clustergan/backend"
+	"github.com/clustergan/clustergan/datasets"
+	"github.com/clustergan/clustergan/evaluation"
+	"github.com/clustergan/clustergan/layers"
+	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/priors"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/stretchr/testify/require"
+)
+
+// tinyContext declares a small mixed-prior MLP ClusterGAN for 8-feature data.
+func tinyContext(t *testing.T, seed int64) *context.Context {
+	ctx := context.New().Checked(false)
+	for _, p := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), DefaultParams()} {
+		ctx.SetParams(p)
+	}
+	ctx.SetParams(map[string]any{
+		priors.ParamNoiseDim: 2, priors.ParamNumClusters: 3,
+		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{16},
+		ParamBatchSize: 8, ParamNCritic: 2,
+	})
+	require.NoError(t, ctx.SetRNGStateFromSeed(seed))
+	return ctx
+}
+
+func tinyData(n, dim int) []float32 {
+	x := make([]float32, n*dim)
+	for i := range x {
+		x[i] = float32((i*7919)%101) / 100
+	}
+	return x
+}
+
+func newTrainer(t *testing.T, ctx *context.Context, x []float32, dim int) *Trainer {
+	m, err := NewModel(backend.ForTests(), ctx, []int{dim})
+	require.NoError(t, err)
+	cfg, err := ConfigFromContext(ctx)
+	require.NoError(t, err)
+	return &Trainer{Model: m, Config: cfg, TrainX: x}
+}
+
+// snapshot copies the values of every variable under scope.
+func snapshot(ctx *context.Context, scope string) map[string][]float32 {
+	out := map[string][]float32{}
+	for v := range ctx.InAbsPath(scope).IterVariablesInScope() {
+		out[v.ScopeAndName()] = tensors.MustCopyFlatData[float32](v.MustValue())
+	}
+	return out
+}
+
+// TestPhasesUpdateOnlyTheirPlayer: a critic step must leave G and E unchanged, and the G+E
+// step must leave the critic unchanged (while changing G and E).
+func TestPhasesUpdateOnlyTheirPlayer(t *testing.T) {
+	ctx := tinyContext(t, 1)
+	tr := newTrainer(t, ctx, tinyData(40, 8), 8)
+	criticOpt, genOpt := tr.optimizers()
+	data := tensors.FromFlatDataAndDimensions(tr.TrainX, 40, 8)
+	// Build all variables once with a full iteration, so both phases start from existing values.
+	_, err := tr.RunStep()
+	require.NoError(t, err)
+
+	before := map[string]map[string][]float32{}
+	take := func() {
+		for _, s := range []string{ScopeGenerator, ScopeEncoder, ScopeCritic} {
+			before[s] = snapshot(ctx, s)
+			require.NotEmpty(t, before[s], s)
+		}
+	}
+	changed := func(scope string) bool {
+		for name, v := range snapshot(ctx, scope) {
+			old := before[scope][name]
+			for i := range v {
+				if v[i] != old[i] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+
+	take()
+	criticExec := context.MustNewExec(tr.Model.Backend, ctx, func(ctx *context.Context, x *Node) *Node {
+		return tr.criticStep(ctx, x, criticOpt)
+	})
+	criticExec.MustExec(data)
+	require.True(t, changed(ScopeCritic), "critic step did not change the critic")
+	require.False(t, changed(ScopeGenerator), "critic step changed the generator")
+	require.False(t, changed(ScopeEncoder), "critic step changed the encoder")
+
+	take()
+	genExec := context.MustNewExec(tr.Model.Backend, ctx, func(ctx *context.Context, x *Node) *Node {
+		return tr.generatorStep(ctx, x.Graph(), genOpt)[0]
+	})
+	genExec.MustExec(data)
+	require.False(t, changed(ScopeCritic), "generator step changed the critic")
+	require.True(t, changed(ScopeGenerator), "generator step did not change the generator")
+	require.True(t, changed(ScopeEncoder), "generator step did not change the encoder")
+}
+
+// TestResumeIsExact: 3 iterations in one go equal 2 iterations, a checkpoint, a fresh process
+// state restored from it, and 1 more iteration — the checkpoint holds weights, both Adam states
+// and the RNG, so the two runs agree bit for bit.
+func TestResumeIsExact(t *testing.T) {
+	x := tinyData(40, 8)
+	straight := newTrainer(t, tinyContext(t, 5), x, 8)
+	straight.Config.Steps = 3
+	require.NoError(t, straight.Train())
+
+	dir := t.TempDir()
+	first := newTrainer(t, tinyContext(t, 5), x, 8)
+	first.Config.Steps, first.Dir, first.Config.CheckpointEvery = 2, dir, 1
+	require.NoError(t, first.Train())
+	paths, err := listCheckpoints(dir)
+	require.NoError(t, err)
+	require.Len(t, paths, first.Config.CheckpointKeep) // older ones pruned
+
+	resumed := newTrainer(t, tinyContext(t, 999), x, 8) // a different seed: the checkpoint's RNG wins
+	resumed.Dir = dir
+	path, err := resumed.Restore()
+	require.NoError(t, err)
+	require.Equal(t, checkpointPath(dir, 2), path)
+	require.Equal(t, 2, resumed.Step())
+	resumed.Config.Steps = 3
+	require.NoError(t, resumed.Train())
+	for _, scope := range []string{ScopeGenerator, ScopeEncoder, ScopeCritic} {
+		require.Equal(t, snapshot(straight.Model.Ctx, scope), snapshot(resumed.Model.Ctx, scope), scope)
+	}
+}
+
+func TestCheckpointRejectsDamagedFiles(t *testing.T) {
+	ctx := tinyContext(t, 1)
+	tr := newTrainer(t, ctx, tinyData(40, 8), 8)
+	_, err := tr.RunStep()
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "c.ckpt")
+	require.NoError(t, SaveCheckpoint(ctx, path, CheckpointInfo{Step: 1}))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	loaded, err := LoadCheckpoint(path)
+	require.NoError(t, err)
+	require.Equal(t, 1, loaded.Info.Step)
+
+	require.NoError(t, os.WriteFile(path, data[:len(data)-10], 0o644))
+	_, err = LoadCheckpoint(path)
+	require.ErrorContains(t, err, "truncated")
+	require.NoError(t, os.WriteFile(path, []byte("junk file"), 0o644))
+	_, err = LoadCheckpoint(path)
+	require.ErrorContains(t, err, "bad magic")
+}
+
+// TestNaNStopsTraining: NaN data makes the losses NaN; training stops with ErrDiverged and
+// names the last good checkpoint.
+func TestNaNStopsTraining(t *testing.T) {
+	x := tinyData(40, 8)
+	tr := newTrainer(t, tinyContext(t, 1), x, 8)
+	tr.Dir, tr.Config.Steps, tr.Config.CheckpointEvery = t.TempDir(), 1, 1
+	require.NoError(t, tr.Train())
+	for i := range x {
+		x[i] = float32(math.NaN())
+	}
+	tr2 := newTrainer(t, tinyContext(t, 1), x, 8)
+	tr2.Dir = tr.Dir
+	_, err := tr2.Restore()
+	require.NoError(t, err)
+	tr2.Config.Steps = 3
+	err = tr2.Train()
+	require.True(t, errors.Is(err, ErrDiverged), "%v", err)
+	require.ErrorContains(t, err, "checkpoint-000000001.ckpt")
+}
+
+func TestConfigErrorsNameTheParameter(t *testing.T) {
+	ctx := tinyContext(t, 1)
+	ctx.SetParam(ParamNCritic, 0)
+	_, err := ConfigFromContext(ctx)
+	require.ErrorContains(t, err, `"n_critic": must be ≥ 1`)
+}
+
+// TestClusterGANSyntheticMixture is the end-to-end check: ClusterGAN on a 5-cluster Gaussian
+// mixture, embedded non-linearly in 16 features, must reach purity ≥ 0.95 (k-means on the
+// encoder output, as the paper's protocol) within a fixed number of iterations and seed.
+func TestClusterGANSyntheticMixture(t *testing.T) {
+	splits, err := datasets.Synthetic(datasets.DefaultSyntheticConfig())
+	require.NoError(t, err)
+	ctx := context.New().Checked(false)
+	for _, p := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), DefaultParams()} {
+		ctx.SetParams(p)
+	}
+	ctx.SetParams(map[string]any{
+		priors.ParamNoiseDim: 4, priors.ParamNumClusters: 5,
+		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{64, 64},
+		ParamBatchSize: 64, ParamNCritic: 1, ParamSteps: syntheticSteps,
+		ParamCriticLearningRate: 1e-3, ParamGeneratorLearningRate: 1e-3,
+		losses.ParamAdversarial: "vanilla",
+	})
+	require.NoError(t, ctx.SetRNGStateFromSeed(1))
+	tr := newTrainer(t, ctx, splits.Train.X, splits.Train.Dim())
+	require.NoError(t, tr.Train())
+	enc, err := tr.Model.Encode(splits.Test.X, 500)
+	require.NoError(t, err)
+	features, dim := enc.Features(true)
+	km, err := evaluation.KMeans(features, dim, evaluation.KMeansConfig{K: 5, NInit: 5, MaxIter: 300, Tol: 1e-4, Seed: 1})
+	require.NoError(t, err)
+	purity, err := evaluation.Purity(km.Labels, splits.Test.Labels)
+	require.NoError(t, err)
+	argmax, err := evaluation.Purity(enc.Argmax(), splits.Test.Labels)
+	require.NoError(t, err)
+	t.Logf("synthetic mixture after %d iterations: purity %.4f (k-means on E(x)), %.4f (argmax)", syntheticSteps, purity, argmax)
+	require.GreaterOrEqual(t, purity, 0.95)
+}
+
+const syntheticSteps = 600
