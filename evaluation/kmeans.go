@@ -60,8 +60,8 @@ const maxBoundEntries = 1 << 26
 // 2+⌊ln K⌋ candidates per centre, Lloyd iterations until the labels stop changing, the centroid
 // shift falls below the tolerance or MaxIter is reached, then a final assignment; empty clusters
 // are re-seeded with the points farthest from their centroid. The assignment step skips distance
-// computations that Elkan's triangle-inequality bounds prove useless, which changes the cost and
-// not the iterates. Data are centred internally (as scikit-learn does) so the
+// computations that Elkan's triangle-inequality bounds prove useless, which changes the cost and,
+// up to float rounding near ties, not the iterates. Data are centred internally (as scikit-learn does) so the
 // ||x||² − 2x·c + ||c||² distances lose little precision in float32.
 func KMeans(x []float32, dim int, cfg KMeansConfig) (*KMeansResult, error) {
 	if err := checkMatrix("x", x, dim); err != nil {

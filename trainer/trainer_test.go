@@ -198,7 +198,7 @@ func TestClusterGANSyntheticMixture(t *testing.T) {
 	}
 	ctx.SetParams(map[string]any{
 		priors.ParamNoiseDim: 4, priors.ParamNumClusters: 5,
-		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{64, 64},
+		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{64, 64}, layers.ParamMLPBatchNorm: true,
 		ParamBatchSize: 64, ParamNCritic: 1, ParamSteps: syntheticSteps,
 		ParamCriticLearningRate: 1e-3, ParamGeneratorLearningRate: 1e-3,
 		losses.ParamAdversarial: "vanilla",
@@ -216,7 +216,13 @@ func TestClusterGANSyntheticMixture(t *testing.T) {
 	argmax, err := evaluation.Purity(enc.Argmax(), splits.Test.Labels)
 	require.NoError(t, err)
 	t.Logf("synthetic mixture after %d iterations: purity %.4f (k-means on E(x)), %.4f (argmax)", syntheticSteps, purity, argmax)
+	// k-means on E(x) can score well even for a barely trained encoder when the data are this
+	// well separated; argmax of the logits only scores well when each one-hot z_c has become
+	// one data cluster, so both are required.
 	require.GreaterOrEqual(t, purity, 0.95)
+	require.GreaterOrEqual(t, argmax, 0.95)
 }
 
-const syntheticSteps = 600
+// syntheticSteps: with these settings purity reached 1.0 by iteration 250 (seed 1); 500 leaves
+// a margin.
+const syntheticSteps = 500
