@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clustergan/clustergan/evaluation"
+	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
 	"github.com/clustergan/clustergan/trainer"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -86,7 +87,7 @@ func (clusterGAN) Run(env *Env) (*Outcome, error) {
 		}
 	}
 	fmt.Fprintf(env.Out, "clustergan: %d iterations, batch %d, %d critic step(s) per iteration, %s nets, %s loss\n",
-		cfg.Steps, cfg.BatchSize, cfg.NCritic, context.GetParamOr(env.Ctx, "architecture", "?"),
+		cfg.Steps, cfg.BatchSize, cfg.NCritic, context.GetParamOr(env.Ctx, layers.ParamArchitecture, "?"),
 		context.GetParamOr(env.Ctx, losses.ParamAdversarial, "?"))
 	start := time.Now()
 	if err := t.Train(); err != nil {

@@ -128,3 +128,37 @@ func TestBadParameterValues(t *testing.T) {
 	require.Error(t, err)
 	require.True(t, strings.Contains(err.Error(), `"kmeans_n_init": must be ≥ 1`), err.Error())
 }
+
+// TestClusterGANMethodAndResume runs the clustergan method through the runner on the synthetic
+// mixture, then resumes the run as if it had been killed after its last checkpoint but before
+// writing results: training is not repeated and the results come out the same.
+func TestClusterGANMethodAndResume(t *testing.T) {
+	cfg := testConfig(t, "clustergan")
+	_, err := ApplySettings(cfg.Ctx, `prior_noise_dim=4; prior_num_clusters=5; mlp_hidden=64,64; mlp_batch_norm=true
+		adversarial_loss=vanilla; n_critic=1; critic_learning_rate=1e-3; generator_learning_rate=1e-3
+		train_steps=300; eval_every=100; checkpoint_every=100; kmeans_n_init=3`, "test")
+	require.NoError(t, err)
+	report, err := Run(cfg)
+	require.NoError(t, err)
+	require.Len(t, report.Rows, 2)
+	require.Equal(t, RowClusterGANKMeans, report.Rows[0].Method)
+	require.Equal(t, RowClusterGANArgmax, report.Rows[1].Method)
+	// The synthetic mixture (5 clusters, 16 features) is easy: see trainer's end-to-end test.
+	require.GreaterOrEqual(t, report.Rows[1].Metrics.Purity, 0.95)
+	require.FileExists(t, filepath.Join(report.Dir, "clustergan", "checkpoints", "best.ckpt"))
+	require.FileExists(t, filepath.Join(report.Dir, "clustergan", "checkpoints", "checkpoint-000000300.ckpt"))
+	metrics, err := os.ReadFile(filepath.Join(report.Dir, "metrics.jsonl"))
+	require.NoError(t, err)
+	require.Contains(t, string(metrics), `"event":"eval"`)
+
+	require.NoError(t, os.Remove(filepath.Join(report.Dir, "results.json")))
+	out := &bytes.Buffer{}
+	cfg2 := testConfig(t, "clustergan")
+	cfg2.ResumeDir, cfg2.Out = report.Dir, out
+	report2, err := Run(cfg2)
+	require.NoError(t, err)
+	require.Contains(t, out.String(), "resuming from")
+	require.NotContains(t, out.String(), "eval @") // no training step was repeated
+	require.Equal(t, report.Rows[0].Metrics, report2.Rows[0].Metrics)
+	require.Equal(t, report.Rows[1].Metrics, report2.Rows[1].Metrics)
+}

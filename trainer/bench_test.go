@@ -1,0 +1,62 @@
+package trainer
+
+import (
+	"testing"
+
+	"github.com/clustergan/clustergan/backend"
+	"github.com/clustergan/clustergan/layers"
+	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/priors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// BenchmarkIteration times one training iteration (n_critic critic steps + one G/E step) at
+// batch 64 on MNIST shapes, on the pure-Go backend:
+//
+//	go test -run '^$' -bench Iteration -benchtime 3x ./trainer/
+//
+// Recorded numbers, with the machine, are in docs/benchmarks.md. The first (compiling)
+// iteration is excluded.
+func BenchmarkIteration(b *testing.B) {
+	cases := []struct {
+		name   string
+		params map[string]any
+	}{
+		{"mlp-default", map[string]any{layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{256, 256},
+			layers.ParamMLPBatchNorm: true, losses.ParamAdversarial: "vanilla", ParamNCritic: 1}},
+		{"mlp-wgan-gp-1critic", map[string]any{layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{256, 256},
+			losses.ParamAdversarial: "wgan-gp", ParamNCritic: 1}},
+		{"conv-paper-1critic", map[string]any{layers.ParamArchitecture: "conv", losses.ParamAdversarial: "wgan-gp", ParamNCritic: 1}},
+		{"conv-paper-5critic", map[string]any{layers.ParamArchitecture: "conv", losses.ParamAdversarial: "wgan-gp", ParamNCritic: 5}},
+	}
+	x := tinyData(1000, 784)
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := context.New().Checked(false)
+			for _, p := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), DefaultParams(), c.params} {
+				ctx.SetParams(p)
+			}
+			if err := ctx.SetRNGStateFromSeed(1); err != nil {
+				b.Fatal(err)
+			}
+			m, err := NewModel(backend.ForTests(), ctx, []int{28, 28, 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg, err := ConfigFromContext(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tr := &Trainer{Model: m, Config: cfg, TrainX: x}
+			if _, err := tr.RunStep(); err != nil { // compiles the graph
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for range b.N {
+				if _, err := tr.RunStep(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
