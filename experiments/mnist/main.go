@@ -55,7 +55,7 @@ func run(args []string) error {
 	runsDir := flags.String("runs", "runs", "parent directory of run directories")
 	name := flags.String("name", "", "run directory name (default <dataset>-<date>-<time>)")
 	resume := flags.String("resume", "", "continue the run in this directory from its latest checkpoint")
-	listParams := flags.Bool("params", false, "list every parameter with its default and exit")
+	listParams := flags.Bool("params", false, "list every parameter with its value after -preset and -set, and exit")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -64,10 +64,6 @@ func run(args []string) error {
 	}
 
 	ctx := runner.DefaultContext()
-	if *listParams {
-		fmt.Print(runner.FormatSettings(ctx))
-		return nil
-	}
 	presetText, err := presetFiles.ReadFile("presets/" + *preset + ".settings")
 	if err != nil {
 		return fmt.Errorf("-preset: unknown preset %q; valid values: %s", *preset, strings.Join(presetNames(), ", "))
@@ -81,6 +77,10 @@ func run(args []string) error {
 		return err
 	}
 	paramsSet = append(paramsSet, more...)
+	if *listParams {
+		fmt.Print(runner.FormatSettings(ctx))
+		return nil
+	}
 
 	methodList := *methods
 	if methodList == "" {

@@ -16,21 +16,24 @@ import (
 
 // Chart geometry, in pixels.
 const (
-	chartWidth     = 800
-	chartHeight    = 500
-	margin         = 12
-	textScale      = 2 // tick labels, axis labels and legend: 12×18-pixel character cells
-	titleScale     = 3
-	tickLen        = 5
-	tickGap        = 4  // between a tick mark and its label
-	labelGap       = 8  // between tick labels and the axis label
-	minTickSpacing = 14 // horizontal blank space required between neighbouring x tick labels
-	lineWidth      = 2
-	dotRadius      = 3
-	legendPad      = 8
-	legendSwatch   = 24
-	legendRowGap   = 4
-	maxLegendChars = 18 // longer series names are truncated so the plot keeps most of the width
+	chartWidth      = 800
+	chartHeight     = 500
+	margin          = 12
+	textScale       = 2 // tick labels, axis labels and legend: 12×18-pixel character cells
+	titleScale      = 3
+	tickLen         = 5
+	tickGap         = 4  // between a tick mark and its label
+	labelGap        = 8  // between tick labels and the axis label
+	minTickSpacing  = 14 // horizontal blank space required between neighbouring x tick labels
+	maxXIntervals   = 10
+	maxYIntervals   = 10
+	minYTickSpacing = 45 // vertical pixels per y interval, about 2.5 text lines
+	lineWidth       = 2
+	dotRadius       = 4
+	legendPad       = 8
+	legendSwatch    = 24
+	legendRowGap    = 4
+	maxLegendChars  = 18 // longer series names are truncated so the plot keeps most of the width
 )
 
 var (
@@ -164,7 +167,7 @@ func renderLineChart(title, xLabel, yLabel string, series []Series) (*image.RGBA
 	bottom -= lineH + tickGap + tickLen
 
 	// The y ticks fix the width of their labels and so the left edge of the plot.
-	yAxis, err := niceAxis(yLo, yHi, min(8, max(2, (bottom-top)/80)))
+	yAxis, err := niceAxis(yLo, yHi, min(maxYIntervals, max(2, (bottom-top)/minYTickSpacing)))
 	if err != nil {
 		return nil, image.Rectangle{}, fmt.Errorf("y axis: %w", err)
 	}
@@ -193,24 +196,19 @@ func renderLineChart(title, xLabel, yLabel string, series []Series) (*image.RGBA
 		legendW += 2*legendPad + legendSwatch + legendPad
 		right -= legendW + margin
 	}
-	plot := image.Rect(left, top, right+1, bottom+1)
-
-	// As many x ticks as fit without their labels touching.
-	var xAxis axis
-	var xLabels []string
-	for target := 10; target >= 1; target-- {
-		if xAxis, err = niceAxis(xLo, xHi, target); err != nil {
-			return nil, image.Rectangle{}, fmt.Errorf("x axis: %w", err)
-		}
-		xLabels = tickLabels(xAxis)
-		widest := 0
-		for _, l := range xLabels {
-			widest = max(widest, textWidth(l, textScale))
-		}
-		if len(xLabels) < 2 || float64(right-left)/float64(len(xLabels)-1) >= float64(widest+minTickSpacing) {
-			break
+	xAxis, xLabels, err := chooseXAxis(xLo, xHi, right-left)
+	if err != nil {
+		return nil, image.Rectangle{}, err
+	}
+	// The last x label is centred on the right edge of the plot: without a legend beside it, make
+	// room for its right half.
+	if over := right + textWidth(xLabels[len(xLabels)-1], textScale)/2 - (chartWidth - 1); over > 0 {
+		right -= over
+		if xAxis, xLabels, err = chooseXAxis(xLo, xHi, right-left); err != nil {
+			return nil, image.Rectangle{}, err
 		}
 	}
+	plot := image.Rect(left, top, right+1, bottom+1)
 
 	px := func(x float64) int {
 		return left + int(math.Round((x-xAxis.Lo)/(xAxis.Hi-xAxis.Lo)*float64(right-left)))
@@ -249,7 +247,8 @@ func renderLineChart(title, xLabel, yLabel string, series []Series) (*image.RGBA
 	for i, t := range xAxis.Ticks {
 		x := px(t)
 		fillRect(img, image.Rect(x, bottom+1, x+1, bottom+1+tickLen), ink)
-		drawText(img, xLabels[i], x-textWidth(xLabels[i], textScale)/2, bottom+1+tickLen+tickGap, textScale, ink, false)
+		w := textWidth(xLabels[i], textScale)
+		drawText(img, xLabels[i], min(max(x-w/2, 0), chartWidth-w), bottom+1+tickLen+tickGap, textScale, ink, false)
 	}
 	for i, t := range yAxis.Ticks {
 		y := py(t)
@@ -276,6 +275,25 @@ func renderLineChart(title, xLabel, yLabel string, series []Series) (*image.RGBA
 		drawLegend(img, image.Rect(right+1+margin, top, chartWidth-margin, bottom+1), names)
 	}
 	return img, plot, nil
+}
+
+// chooseXAxis returns the x axis with the most ticks (up to maxXIntervals intervals) whose labels
+// fit along width pixels without touching.
+func chooseXAxis(lo, hi float64, width int) (axis, []string, error) {
+	for n := maxXIntervals; ; n-- {
+		a, err := niceAxis(lo, hi, n)
+		if err != nil {
+			return axis{}, nil, fmt.Errorf("x axis: %w", err)
+		}
+		labels := tickLabels(a)
+		widest := 0
+		for _, l := range labels {
+			widest = max(widest, textWidth(l, textScale))
+		}
+		if n <= 2 || float64(width)/float64(len(labels)-1) >= float64(widest+minTickSpacing) {
+			return a, labels, nil
+		}
+	}
 }
 
 // drawLegend draws one row per series (a colour swatch and its name) in a framed box at the top

@@ -12,6 +12,7 @@ import (
 	"github.com/clustergan/clustergan/evaluation"
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/trainer"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -27,6 +28,24 @@ const (
 	RowClusterGANKMeans = "clustergan (kmeans on E(x))"
 	RowClusterGANArgmax = "clustergan (argmax)"
 )
+
+// Validate checks the trainer's settings and that the prior, architecture and loss exist.
+func (clusterGAN) Validate(ctx *context.Context) error {
+	if _, err := trainer.ConfigFromContext(ctx); err != nil {
+		return err
+	}
+	if _, err := priors.New(ctx); err != nil {
+		return err
+	}
+	if _, err := layers.Get(context.GetParamOr(ctx, layers.ParamArchitecture, layers.DefaultArchitecture)); err != nil {
+		return fmt.Errorf("parameter %q: %w", layers.ParamArchitecture, err)
+	}
+	if _, err := losses.Get(context.GetParamOr(ctx, losses.ParamAdversarial, "wgan-gp")); err != nil {
+		return fmt.Errorf("parameter %q: %w", losses.ParamAdversarial, err)
+	}
+	_, err := KMeansConfig(ctx, 1, 0)
+	return err
+}
 
 func (clusterGAN) Run(env *Env) (*Outcome, error) {
 	backend, err := env.Backend()

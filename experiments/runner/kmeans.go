@@ -62,6 +62,11 @@ type kmeansMethod struct{}
 
 func init() { Register("kmeans", kmeansMethod{}) }
 
+func (kmeansMethod) Validate(ctx *context.Context) error {
+	_, err := KMeansConfig(ctx, 1, 0)
+	return err
+}
+
 func (kmeansMethod) Run(env *Env) (*Outcome, error) {
 	k, err := NumClusters(env)
 	if err != nil {

@@ -18,6 +18,12 @@ type Method interface {
 	Run(env *Env) (*Outcome, error)
 }
 
+// Validator is implemented by methods that can check their settings up front, so a bad value
+// fails before any data is loaded or any time is spent on other methods.
+type Validator interface {
+	Validate(ctx *context.Context) error
+}
+
 // Env is what a method receives from the runner.
 type Env struct {
 	Ctx     *context.Context  // every hyper-parameter, already set from presets and -set

@@ -6,6 +6,7 @@
 //	run.json       dataset, split, methods, seed, git commit, Go version, start time
 //	metrics.jsonl  one JSON record per line, tagged with the method (losses, evaluations)
 //	results.json   the results table, rewritten atomically after each method finishes
+//	<method>_losses.png, <method>_validation.png   training curves from metrics.jsonl
 //	<method>/      whatever the method writes (checkpoints, images)
 //
 // The mains in experiments/ only parse flags and call Run.
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/clustergan/clustergan/datasets"
+	"github.com/clustergan/clustergan/experiments/plots"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -112,6 +114,14 @@ func (cfg *Config) Validate() error {
 	if seed := context.GetParamOr(cfg.Ctx, ParamSeed, int(1)); seed < 0 {
 		return fmt.Errorf("parameter %q: must be ≥ 0, got %d", ParamSeed, seed)
 	}
+	for _, name := range cfg.Methods {
+		m, _ := Get(name)
+		if v, ok := m.(Validator); ok {
+			if err := v.Validate(cfg.Ctx); err != nil {
+				return fmt.Errorf("method %q: %w", name, err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -197,6 +207,12 @@ func Run(cfg Config) (*Report, error) {
 		// Written after every method, so a later failure never loses finished results.
 		if err := writeJSONAtomic(filepath.Join(dir, "results.json"), report); err != nil {
 			return report, err
+		}
+		if err := metricsFile.Sync(); err != nil {
+			return report, err
+		}
+		if _, err := plots.CurvesFromMetrics(filepath.Join(dir, "metrics.jsonl"), dir); err != nil {
+			fmt.Fprintf(cfg.Out, "%s: curves not drawn: %v\n", name, err)
 		}
 	}
 	if err := writeJSONAtomic(filepath.Join(dir, "results.json"), report); err != nil {

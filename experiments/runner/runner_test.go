@@ -150,6 +150,8 @@ func TestClusterGANMethodAndResume(t *testing.T) {
 	metrics, err := os.ReadFile(filepath.Join(report.Dir, "metrics.jsonl"))
 	require.NoError(t, err)
 	require.Contains(t, string(metrics), `"event":"eval"`)
+	require.FileExists(t, filepath.Join(report.Dir, "clustergan_losses.png"))
+	require.FileExists(t, filepath.Join(report.Dir, "clustergan_validation.png"))
 
 	require.NoError(t, os.Remove(filepath.Join(report.Dir, "results.json")))
 	out := &bytes.Buffer{}
