@@ -29,6 +29,7 @@ package inference
 import (
 	"errors"
 	"fmt"
+	"github.com/clustergan/clustergan/internal/panics"
 	"math/rand/v2"
 
 	"github.com/clustergan/clustergan/priors"
@@ -282,17 +283,4 @@ func (d *decoder) chunkGraph(ctx *context.Context, x, z, m, v, done *Node, steps
 	return []*Node{z, m, v, loss(z)}
 }
 
-// catch turns a panic (GoMLX reports graph-building errors by panicking) into an error.
-func catch(fn func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = e
-			} else {
-				err = fmt.Errorf("%v", r)
-			}
-		}
-	}()
-	fn()
-	return nil
-}
+var catch = panics.Catch

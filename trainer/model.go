@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"fmt"
+	"github.com/clustergan/clustergan/internal/panics"
 	"math"
 	"math/rand/v2"
 
@@ -179,20 +180,7 @@ func (m *Model) Generate(z []float32) (x []float32, err error) {
 	return x, err
 }
 
-// catch turns a panic (GoMLX reports graph-building errors by panicking) into an error.
-func catch(fn func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = e
-			} else {
-				err = fmt.Errorf("%v", r)
-			}
-		}
-	}()
-	fn()
-	return nil
-}
+var catch = panics.Catch
 
 // GridLatents returns latents for a sample grid of the mixed prior: K rows (one per cluster)
 // by cols columns, with the same z_n ~ N(0, σ²I) down each column. Rows are row-major in z.

@@ -272,7 +272,7 @@ func renderLineChart(title, xLabel, yLabel string, series []Series) (*image.RGBA
 	}
 
 	if showLegend {
-		drawLegend(img, image.Rect(right+1+margin, top, chartWidth-margin, bottom+1), names)
+		drawLegend(img, image.Rect(right+1+margin, top, chartWidth-margin, bottom+1), names, false)
 	}
 	return img, plot, nil
 }
@@ -297,8 +297,9 @@ func chooseXAxis(lo, hi float64, width int) (axis, []string, error) {
 }
 
 // drawLegend draws one row per series (a colour swatch and its name) in a framed box at the top
-// of area, dropping the rows that do not fit in favour of a "+N more" line.
-func drawLegend(img *image.RGBA, area image.Rectangle, names []string) {
+// of area, dropping the rows that do not fit in favour of a "+N more" line. The swatch is a line
+// segment, or a dot when dots is set (scatter plots).
+func drawLegend(img *image.RGBA, area image.Rectangle, names []string, dots bool) {
 	rowH := textHeight(textScale) + legendRowGap
 	fit := (area.Dy() - 2*legendPad) / rowH
 	shown := len(names)
@@ -315,7 +316,11 @@ func drawLegend(img *image.RGBA, area image.Rectangle, names []string) {
 	for i := range shown {
 		y := box.Min.Y + legendPad + i*rowH
 		mid := y + glyphH*textScale/2
-		fillRect(img, image.Rect(box.Min.X+legendPad, mid-1, box.Min.X+legendPad+legendSwatch, mid+2), seriesColor(i))
+		if dots {
+			fillDisc(img, box, box.Min.X+legendPad+legendSwatch/2, mid, dotRadius, seriesColor(i))
+		} else {
+			fillRect(img, image.Rect(box.Min.X+legendPad, mid-1, box.Min.X+legendPad+legendSwatch, mid+2), seriesColor(i))
+		}
 		drawText(img, names[i], textX, y, textScale, ink, false)
 	}
 	if shown < len(names) {

@@ -28,6 +28,7 @@ import (
 
 	"github.com/clustergan/clustergan/datasets"
 	"github.com/clustergan/clustergan/experiments/plots"
+	"github.com/clustergan/clustergan/internal/panics"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -225,17 +226,19 @@ func Run(cfg Config) (*Report, error) {
 
 // runMethod turns a panic inside a method (GoMLX reports graph-building errors by panicking)
 // into an error.
-func runMethod(m Method, env *Env) (outcome *Outcome, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			outcome, err = nil, fmt.Errorf("%v", r)
-		}
-	}()
-	outcome, err = m.Run(env)
-	if err == nil && (outcome == nil || len(outcome.Rows) == 0) {
-		err = errors.New("returned no results")
+func runMethod(m Method, env *Env) (*Outcome, error) {
+	var outcome *Outcome
+	var runErr error
+	if err := panics.Catch(func() { outcome, runErr = m.Run(env) }); err != nil {
+		return nil, err
 	}
-	return
+	if runErr != nil {
+		return nil, runErr
+	}
+	if outcome == nil || len(outcome.Rows) == 0 {
+		return nil, errors.New("returned no results")
+	}
+	return outcome, nil
 }
 
 func lazyBackend(factory func() (backends.Backend, error), report *Report) func() (backends.Backend, error) {

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"errors"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -163,4 +164,29 @@ func TestClusterGANMethodAndResume(t *testing.T) {
 	require.NotContains(t, out.String(), "eval @") // no training step was repeated
 	require.Equal(t, report.Rows[0].Metrics, report2.Rows[0].Metrics)
 	require.Equal(t, report.Rows[1].Metrics, report2.Rows[1].Metrics)
+}
+
+type panickyMethod struct{ panics bool }
+
+func (p panickyMethod) Run(env *Env) (*Outcome, error) {
+	if p.panics {
+		panic("graph: shapes [3] and [4] do not match")
+	}
+	return nil, errors.New("plain failure")
+}
+
+// A method's panic (GoMLX's way of reporting graph errors) and its error both reach the caller
+// as errors naming the method; results of methods that finished before are kept.
+func TestMethodFailuresBecomeErrors(t *testing.T) {
+	Register("test-panics", panickyMethod{panics: true})
+	Register("test-fails", panickyMethod{})
+	for name, want := range map[string]string{"test-panics": "shapes [3] and [4]", "test-fails": "plain failure"} {
+		cfg := testConfig(t, "kmeans", name)
+		report, err := Run(cfg)
+		require.ErrorContains(t, err, `method "`+name+`"`)
+		require.ErrorContains(t, err, want)
+		data, readErr := os.ReadFile(filepath.Join(report.Dir, "results.json"))
+		require.NoError(t, readErr)
+		require.Contains(t, string(data), `"kmeans"`)
+	}
 }
