@@ -109,6 +109,9 @@ type Trainer struct {
 	Evaluate Evaluator
 	// LogEvery is how often losses are logged (iterations; default: about 200 records a run).
 	LogEvery int
+	// NoEncoder: train only G and D; the G step has no latent loss (GAN baselines whose prior
+	// has a categorical part, such as gmm; a prior without one never trains an encoder).
+	NoEncoder bool
 
 	step      int
 	best      CheckpointInfo
@@ -200,7 +203,7 @@ func (t *Trainer) generatorStep(ctx *context.Context, g *Graph, opt optimizers.I
 	advLoss := m.Loss.GeneratorLoss(ctx, m.Arch.Critic(ctx, m.Spec, fake))
 	total := advLoss
 	outputs := []*Node{advLoss}
-	if m.Spec.NumClusters > 0 && latent.OneHot != nil {
+	if !t.NoEncoder && m.Spec.NumClusters > 0 && latent.OneHot != nil {
 		noiseHat, logits := m.Arch.Encoder(ctx, m.Spec, fake)
 		latentLoss := losses.LatentLoss(ctx, latent.Noise, noiseHat, latent.OneHot, logits)
 		total = Add(total, latentLoss)
