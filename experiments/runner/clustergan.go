@@ -2,10 +2,6 @@ package runner
 
 import (
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -126,10 +122,49 @@ func (clusterGAN) Run(env *Env) (*Outcome, error) {
 			return nil, err
 		}
 	}
-	if err := writeSampleGrid(model, filepath.Join(env.Dir, "samples.png"), 10, env.Seed); err != nil {
-		fmt.Fprintf(env.Out, "clustergan: sample grid not written: %v\n", err)
+	if err := writeClusterGANFigures(env, model, withNoise); err != nil {
+		// Figures help reading a run; a failure to draw one does not lose the results.
+		fmt.Fprintf(env.Out, "clustergan: figures not all written: %v\n", err)
 	}
 	return &Outcome{Rows: rows, TrainTime: trainTime}, nil
+}
+
+// writeClusterGANFigures writes the sample grid, the interpolations and two latent maps: prior
+// samples coloured by their cluster z_c, and the encoded evaluation split coloured by true label.
+func writeClusterGANFigures(env *Env, model *trainer.Model, withNoise bool) error {
+	if err := writeSampleGrid(model, filepath.Join(env.Dir, "samples.png"), 10, env.Seed); err != nil {
+		return err
+	}
+	if err := WriteInterpolations(model, env.Dir, 10, env.Seed); err != nil {
+		return err
+	}
+	latentMapPoints := context.GetParamOr(env.Ctx, ParamLatentMapPoints, 2000)
+	k := model.Spec.NumClusters
+	if latentMapPoints < 4*k {
+		return nil // maps disabled (or too few points to draw one)
+	}
+	z, err := model.GridLatents(latentMapPoints/k, env.Seed)
+	if err != nil {
+		return err
+	}
+	perCluster := latentMapPoints / k
+	clusters := make([]int, k*perCluster)
+	for i := range clusters {
+		clusters[i] = i / perCluster
+	}
+	if err := WriteLatentMap(filepath.Join(env.Dir, "latent_map_prior.png"), "ClusterGAN prior z, by cluster z_c",
+		z, model.Spec.LatentDim, clusters, nil, latentMapPoints, env.Seed); err != nil {
+		return err
+	}
+	n := min(env.Eval.N(), latentMapPoints)
+	dim := env.Eval.Dim()
+	enc, err := model.Encode(env.Eval.X[:n*dim], 500)
+	if err != nil {
+		return err
+	}
+	features, fdim := enc.Features(withNoise)
+	return WriteLatentMap(filepath.Join(env.Dir, "latent_map_test.png"), "E(x) of evaluation data, by true label",
+		features, fdim, env.Eval.Labels[:n], nil, latentMapPoints, env.Seed)
 }
 
 // clusterEncoded encodes x and clusters it both ways; rows[0] is k-means, rows[1] argmax.
@@ -173,29 +208,5 @@ func writeSampleGrid(m *trainer.Model, path string, cols int, seed int64) error 
 	if err != nil {
 		return err
 	}
-	h, w, k := shape[0], shape[1], m.Spec.NumClusters
-	img := image.NewGray(image.Rect(0, 0, cols*(w+2), k*(h+2)))
-	for i := range img.Pix {
-		img.Pix[i] = 255
-	}
-	for r := 0; r < k; r++ {
-		for c := 0; c < cols; c++ {
-			sample := x[(r*cols+c)*h*w : (r*cols+c+1)*h*w]
-			for y := 0; y < h; y++ {
-				for xx := 0; xx < w; xx++ {
-					v := min(max(sample[y*w+xx], 0), 1)
-					img.SetGray(c*(w+2)+1+xx, r*(h+2)+1+y, color.Gray{Y: uint8(255 - 255*v)})
-				}
-			}
-		}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeImageGrid(path, x, m.Spec.NumClusters, cols, shape[0], shape[1])
 }

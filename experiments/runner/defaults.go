@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"github.com/clustergan/clustergan/inference"
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
 	"github.com/clustergan/clustergan/priors"
@@ -8,14 +9,19 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
+// ParamLatentMapPoints is the number of points of each t-SNE latent map a method draws (int,
+// default 2000; below 4 per cluster, no map is drawn).
+const ParamLatentMapPoints = "latent_map_points"
+
 // DefaultParams returns the runner's own parameters with their defaults.
 func DefaultParams() map[string]any {
 	return map[string]any{
-		ParamSeed:          1,
-		ParamNumClusters:   0,
-		ParamKMeansNInit:   10,
-		ParamKMeansMaxIter: 300,
-		ParamKMeansTol:     1e-4,
+		ParamSeed:            1,
+		ParamNumClusters:     0,
+		ParamKMeansNInit:     10,
+		ParamKMeansMaxIter:   300,
+		ParamKMeansTol:       1e-4,
+		ParamLatentMapPoints: 2000,
 	}
 }
 
@@ -25,6 +31,7 @@ func DefaultContext() *context.Context {
 	ctx := context.New().Checked(false)
 	for _, params := range []map[string]any{
 		DefaultParams(), priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), trainer.DefaultParams(),
+		inference.DefaultParams(),
 	} {
 		for key, value := range params {
 			if _, dup := ctx.GetParam(key); dup {

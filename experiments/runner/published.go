@@ -23,6 +23,8 @@ var published = map[string]map[string]Published{
 		"clustergan (kmeans on E(x))": {Source: "paper, best run", Values: map[string]float64{"purity": 0.95, "nmi": 0.89, "ari": 0.89}},
 		// scikit-learn KMeans(n_clusters=10, n_init=10) on the 10k test pixels (reference doc).
 		"kmeans": {Source: "scikit-learn, test set", Values: map[string]float64{"hungarian_acc": 0.55, "nmi": 0.50, "ari": 0.38}},
+		// "gan-bp" (the paper's "WGAN-GP (backprop decoding)" row) has no entry: our reference
+		// does not give its numbers.
 	},
 	"fashion-mnist": {
 		"clustergan (kmeans on E(x))": {Source: "paper, best run", Values: map[string]float64{"purity": 0.63, "nmi": 0.64, "ari": 0.50}},

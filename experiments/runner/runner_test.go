@@ -137,7 +137,7 @@ func TestClusterGANMethodAndResume(t *testing.T) {
 	cfg := testConfig(t, "clustergan")
 	_, err := ApplySettings(cfg.Ctx, `prior_noise_dim=4; prior_num_clusters=5; mlp_hidden=64,64; mlp_batch_norm=true
 		adversarial_loss=vanilla; n_critic=1; critic_learning_rate=1e-3; generator_learning_rate=1e-3
-		train_steps=300; eval_every=100; checkpoint_every=100; kmeans_n_init=3`, "test")
+		train_steps=300; eval_every=100; checkpoint_every=100; kmeans_n_init=3; latent_map_points=200`, "test")
 	require.NoError(t, err)
 	report, err := Run(cfg)
 	require.NoError(t, err)
@@ -153,6 +153,9 @@ func TestClusterGANMethodAndResume(t *testing.T) {
 	require.Contains(t, string(metrics), `"event":"eval"`)
 	require.FileExists(t, filepath.Join(report.Dir, "clustergan_losses.png"))
 	require.FileExists(t, filepath.Join(report.Dir, "clustergan_validation.png"))
+	for _, name := range []string{"latent_map_prior.png", "latent_map_test.png"} {
+		require.FileExists(t, filepath.Join(report.Dir, "clustergan", name))
+	}
 
 	require.NoError(t, os.Remove(filepath.Join(report.Dir, "results.json")))
 	out := &bytes.Buffer{}

@@ -1,0 +1,330 @@
+package runner
+
+import (
+	"image"
+	"image/png"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/clustergan/clustergan/backend"
+	"github.com/clustergan/clustergan/layers"
+	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/priors"
+	"github.com/clustergan/clustergan/trainer"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tinyModel builds an untrained mixed-prior MLP ClusterGAN (dn = 3, K = 3) for data of the given
+// shape; extra parameters override the defaults.
+func tinyModel(t *testing.T, dataShape []int, extra map[string]any) *trainer.Model {
+	t.Helper()
+	ctx := context.New().Checked(false)
+	for _, p := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), trainer.DefaultParams()} {
+		ctx.SetParams(p)
+	}
+	ctx.SetParams(map[string]any{
+		priors.ParamNoiseDim: 3, priors.ParamNumClusters: 3, priors.ParamSigma: 1.0,
+		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{8},
+	})
+	ctx.SetParams(extra)
+	require.NoError(t, ctx.SetRNGStateFromSeed(1))
+	m, err := trainer.NewModel(backend.ForTests(), ctx, dataShape)
+	require.NoError(t, err)
+	return m
+}
+
+func TestInterpolationLatents(t *testing.T) {
+	const dn, k, steps = 2, 3, 5
+	mixed := priors.Mixed{NoiseSize: dn, Clusters: k, Sigma: 0.1}
+	within, across := interpolationLatents(mixed, steps, 7)
+	dim := dn + k
+	require.Len(t, within, k*steps*dim)
+	require.Len(t, across, k*steps*dim)
+	row := func(z []float32, r, j int) []float32 { return z[(r*steps+j)*dim : (r*steps+j+1)*dim] }
+
+	a := row(within, 0, 0)[:dn]
+	b := row(within, 0, steps-1)[:dn]
+	assert.NotEqual(t, a, b, "two independent draws")
+	for _, v := range append(slices.Clone(a), b...) {
+		assert.Less(t, math.Abs(float64(v)), 6*mixed.Sigma, "draws of N(0, σ²)")
+	}
+	for r := range k {
+		for j := range steps {
+			tt := float32(j) / (steps - 1)
+			w, x := row(within, r, j), row(across, r, j)
+			for i := range dn {
+				assert.InDelta(t, (1-tt)*a[i]+tt*b[i], w[i], 1e-7, "within: z_n linear in t, same in every row")
+				assert.Equal(t, a[i], x[i], "across: z_n fixed")
+			}
+			for c := range k {
+				wantW, wantX := float32(0), float32(0)
+				if c == r {
+					wantW, wantX = 1, 1-tt
+				}
+				if c == (r+1)%k {
+					wantX += tt
+				}
+				assert.Equal(t, wantW, w[dn+c], "within: z_c = e_%d", r)
+				assert.InDelta(t, wantX, x[dn+c], 1e-7, "across row %d step %d code %d", r, j, c)
+			}
+		}
+	}
+	// The same seed reproduces the draws, another seed changes them.
+	again, _ := interpolationLatents(mixed, steps, 7)
+	assert.Equal(t, within, again)
+	other, _ := interpolationLatents(mixed, steps, 8)
+	assert.NotEqual(t, within, other)
+}
+
+func TestImageGrid(t *testing.T) {
+	// Two 1×3 images in one row: values clipped to [0, 1] (NaN drawn as 0), ink = 255 − 255·v.
+	x := []float32{0, 1, 0.5, float32(math.NaN()), 2, -1}
+	img, err := imageGrid(x, 1, 2, 1, 3)
+	require.NoError(t, err)
+	require.Equal(t, image.Rect(0, 0, 2*(3+2), 1*(1+2)), img.Rect)
+	want := []uint8{255, 0, 127, 255, 0, 255}
+	for i, v := range want {
+		c, xx := i/3, i%3
+		assert.Equal(t, v, img.GrayAt(c*5+1+xx, 1).Y, "image %d pixel %d", c, xx)
+	}
+	// Borders stay white.
+	for xx := range img.Rect.Dx() {
+		assert.Equal(t, uint8(255), img.GrayAt(xx, 0).Y)
+		assert.Equal(t, uint8(255), img.GrayAt(xx, 2).Y)
+	}
+	_, err = imageGrid(x, 2, 2, 1, 3)
+	require.ErrorContains(t, err, "6 values, want 12")
+}
+
+func decodeGray(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	return img
+}
+
+// cell returns the pixels of the image at grid row r, column c of an h×w image grid.
+func cell(img image.Image, r, c, h, w int) []uint32 {
+	var out []uint32
+	for y := range h {
+		for x := range w {
+			v, _, _, _ := img.At(c*(w+2)+1+x, r*(h+2)+1+y).RGBA()
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// scrambleGenerator creates the generator's variables and redraws them from N(0, 1): its
+// N(0, 0.02²) initial weights map every latent to nearly the same grey image, too flat to tell
+// images apart after 8-bit quantisation.
+func scrambleGenerator(t *testing.T, m *trainer.Model) {
+	t.Helper()
+	_, err := m.Generate(make([]float32, m.Spec.LatentDim))
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(5, 5))
+	n := 0
+	for v := range m.Ctx.InAbsPath(trainer.ScopeGenerator).IterVariablesInScope() {
+		values := make([]float32, v.Shape().Size())
+		for i := range values {
+			values[i] = float32(rng.NormFloat64())
+		}
+		require.NoError(t, v.SetValue(tensors.FromFlatDataAndDimensions(values, v.Shape().Dimensions...)))
+		n++
+	}
+	require.Positive(t, n, "generator variables")
+}
+
+func TestWriteInterpolations(t *testing.T) {
+	const h, w, k, steps = 4, 4, 3, 6
+	m := tinyModel(t, []int{h, w, 1}, nil)
+	scrambleGenerator(t, m)
+	dir := t.TempDir()
+	require.NoError(t, WriteInterpolations(m, dir, steps, 3))
+	within := decodeGray(t, filepath.Join(dir, InterpolationWithinFile))
+	across := decodeGray(t, filepath.Join(dir, InterpolationAcrossFile))
+	size := image.Rect(0, 0, steps*(w+2), k*(h+2))
+	require.Equal(t, size, within.Bounds())
+	require.Equal(t, size, across.Bounds())
+
+	// The MLP generator has no batch norm, so equal latents give equal images wherever they sit
+	// in the batch: across row r starts at [a, e_r] (within row r, column 0) and ends at
+	// [a, e_{r+1}] (within row r+1, column 0). Both ends of a within row differ (a ≠ b).
+	for r := range k {
+		assert.Equal(t, cell(within, r, 0, h, w), cell(across, r, 0, h, w), "row %d start", r)
+		assert.Equal(t, cell(within, (r+1)%k, 0, h, w), cell(across, r, steps-1, h, w), "row %d end", r)
+		assert.NotEqual(t, cell(within, r, 0, h, w), cell(within, r, steps-1, h, w), "row %d moves", r)
+	}
+
+	t.Run("non-image data draws nothing", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, WriteInterpolations(tinyModel(t, []int{8}, nil), dir, steps, 3))
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		assert.Empty(t, entries)
+	})
+	t.Run("errors", func(t *testing.T) {
+		err := WriteInterpolations(m, dir, 1, 3)
+		require.ErrorContains(t, err, "steps = 1")
+		gauss := tinyModel(t, []int{h, w, 1}, map[string]any{priors.ParamPrior: "gaussian"})
+		require.ErrorContains(t, WriteInterpolations(gauss, dir, steps, 3), "mixed prior")
+		missing := filepath.Join(dir, "nope")
+		err = WriteInterpolations(m, missing, steps, 3)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), filepath.Join(missing, InterpolationWithinFile))
+	})
+}
+
+// blobs returns k Gaussian blobs of per points each in dim dimensions, unit variance, centred at
+// sep·e_c, interleaved so that a label's rows are not contiguous.
+func blobs(k, per, dim int, sep float64, seed uint64) ([]float32, []int) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var x []float32
+	var labels []int
+	for i := range k * per {
+		c := i % k
+		for d := range dim {
+			v := rng.NormFloat64()
+			if d == c {
+				v += sep
+			}
+			x = append(x, float32(v))
+		}
+		labels = append(labels, c)
+	}
+	return x, labels
+}
+
+func TestLatentMapEmbedding(t *testing.T) {
+	const k, per, dim = 3, 50, 5
+	x, labels := blobs(k, per, dim, 12, 1)
+	xy, sub, err := latentMapEmbedding(x, dim, labels, 1000, 1)
+	require.NoError(t, err)
+	require.Equal(t, labels, sub, "no subsampling below maxPoints")
+	require.Len(t, xy, 2*len(labels))
+
+	// The blobs stay apart: every point's nearest neighbour in the map has its label, and the
+	// blob centroids lie further apart than 3× the mean distance of a point to its centroid.
+	for i := range sub {
+		best, bestD := -1, math.Inf(1)
+		for j := range sub {
+			if d := math.Hypot(xy[2*i]-xy[2*j], xy[2*i+1]-xy[2*j+1]); j != i && d < bestD {
+				best, bestD = j, d
+			}
+		}
+		require.Equal(t, sub[i], sub[best], "nearest neighbour of point %d", i)
+	}
+	cent := make([][2]float64, k)
+	for i, l := range sub {
+		cent[l][0] += xy[2*i] / per
+		cent[l][1] += xy[2*i+1] / per
+	}
+	var spread float64
+	for i, l := range sub {
+		spread += math.Hypot(xy[2*i]-cent[l][0], xy[2*i+1]-cent[l][1]) / float64(len(sub))
+	}
+	for a := range k {
+		for b := a + 1; b < k; b++ {
+			d := math.Hypot(cent[a][0]-cent[b][0], cent[a][1]-cent[b][1])
+			assert.Greater(t, d, 3*spread, "blobs %d and %d", a, b)
+		}
+	}
+
+	// Subsampled: 60 of 150 rows, 20 per label, the same rows for the same seed.
+	xy2, sub2, err := latentMapEmbedding(x, dim, labels, 60, 2)
+	require.NoError(t, err)
+	require.Len(t, xy2, 120)
+	for c := range k {
+		assert.Equal(t, 20, count(sub2, c), "label %d", c)
+	}
+	again, _, err := latentMapEmbedding(x, dim, labels, 60, 2)
+	require.NoError(t, err)
+	assert.Equal(t, xy2, again, "deterministic for a seed")
+}
+
+func count(labels []int, l int) int {
+	n := 0
+	for _, v := range labels {
+		if v == l {
+			n++
+		}
+	}
+	return n
+}
+
+func TestStratifiedSample(t *testing.T) {
+	// 60/30/10 rows of labels 0/1/2, 10 kept: shares 6, 3, 1.
+	var labels []int
+	for i := range 100 {
+		labels = append(labels, []int{0, 1, 2}[min(i/60+i/90, 2)])
+	}
+	require.Equal(t, []int{60, 30, 10}, []int{count(labels, 0), count(labels, 1), count(labels, 2)})
+	picked := stratifiedSample(labels, 10, 1)
+	require.Len(t, picked, 10)
+	assert.True(t, slices.IsSorted(picked))
+	got := make([]int, len(picked))
+	for i, p := range picked {
+		got[i] = labels[p]
+	}
+	assert.Equal(t, []int{6, 3, 1}, []int{count(got, 0), count(got, 1), count(got, 2)})
+	assert.Equal(t, picked, stratifiedSample(labels, 10, 1))
+	assert.NotEqual(t, picked, stratifiedSample(labels, 10, 2))
+
+	// Counts 5/3/2 keep 2.5/1.5/1.0 of 5: floors 2, 1, 1 and the one left over goes to the
+	// largest remainder, a tie of 0.5 broken towards the smaller label: 3, 1, 1.
+	labels = []int{0, 0, 0, 0, 0, 1, 1, 1, 2, 2}
+	picked = stratifiedSample(labels, 5, 3)
+	got = got[:0]
+	for _, p := range picked {
+		got = append(got, labels[p])
+	}
+	assert.Equal(t, []int{3, 1, 1}, []int{count(got, 0), count(got, 1), count(got, 2)})
+	// Everything fits: all rows, in order.
+	assert.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, stratifiedSample(labels, 10, 3))
+}
+
+func TestWriteLatentMap(t *testing.T) {
+	x, labels := blobs(3, 20, 4, 10, 2)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "latent_map.png")
+	require.NoError(t, WriteLatentMap(path, "blobs", x, 4, labels, []string{"a", "b", "c"}, 500, 1))
+	img := decodeGray(t, path)
+	assert.Equal(t, image.Rect(0, 0, 700, 600), img.Bounds())
+
+	cases := []struct {
+		name      string
+		x         []float32
+		dim       int
+		labels    []int
+		legend    []string
+		maxPoints int
+		want      string
+	}{
+		{"length mismatch", x[:len(x)-1], 4, labels, nil, 500, "239 latent values for 60 labels of dimension 4, want 240"},
+		{"bad dim", x, 0, labels, nil, 500, "dim = 0"},
+		{"too few maxPoints", x, 4, labels, nil, 3, "maxPoints = 3"},
+		{"too few points", x[:12], 4, labels[:3], nil, 500, "3 points"},
+		{"negative label", x, 4, append([]int{-1}, labels[1:]...), nil, 500, "labels[0] = -1"},
+		{"short legend", x, 4, labels, []string{"a", "b"}, 500, "has no legend entry"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			bad := filepath.Join(dir, "bad.png")
+			err := WriteLatentMap(bad, "t", c.x, c.dim, c.labels, c.legend, c.maxPoints, 1)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), bad)
+			assert.Contains(t, err.Error(), c.want)
+			assert.NoFileExists(t, bad)
+		})
+	}
+}
