@@ -84,23 +84,12 @@ func (b ganBP) Validate(ctx *context.Context) error { return validateBaseline(ct
 
 // Run implements Method.
 func (b ganBP) Run(env *Env) (*Outcome, error) {
-	backend, err := env.Backend()
-	if err != nil {
-		return nil, err
-	}
-	k, err := NumClusters(env)
-	if err != nil {
-		return nil, err
-	}
 	ctx := withPrior(env.Ctx, b.prior)
-	cfg, err := trainer.ConfigFromContext(ctx)
+	settings, err := readGANSettings(env, ctx)
 	if err != nil {
 		return nil, err
 	}
-	kmCfg, err := KMeansConfig(ctx, k, env.Seed)
-	if err != nil {
-		return nil, err
-	}
+	backend, cfg, kmCfg := settings.backend, settings.train, settings.kmeans
 	decCfg, err := inference.ConfigFromContext(ctx)
 	if err != nil {
 		return nil, err
@@ -210,23 +199,12 @@ func (clusterGANBP) Validate(ctx *context.Context) error { return validateBaseli
 // Run implements Method.
 func (clusterGANBP) Run(env *Env) (*Outcome, error) {
 	const name = "clustergan-bp"
-	backend, err := env.Backend()
-	if err != nil {
-		return nil, err
-	}
-	k, err := NumClusters(env)
-	if err != nil {
-		return nil, err
-	}
 	ctx := withPrior(env.Ctx, priorMixed)
-	cfg, err := trainer.ConfigFromContext(ctx)
+	settings, err := readGANSettings(env, ctx)
 	if err != nil {
 		return nil, err
 	}
-	kmCfg, err := KMeansConfig(ctx, k, env.Seed)
-	if err != nil {
-		return nil, err
-	}
+	backend, k, cfg, kmCfg := settings.backend, settings.k, settings.train, settings.kmeans
 	decCfg, err := inference.ConfigFromContext(ctx)
 	if err != nil {
 		return nil, err

@@ -44,19 +44,12 @@ func (clusterGAN) Validate(ctx *context.Context) error {
 }
 
 func (clusterGAN) Run(env *Env) (*Outcome, error) {
-	backend, err := env.Backend()
+	settings, err := readGANSettings(env, env.Ctx)
 	if err != nil {
 		return nil, err
 	}
-	k, err := NumClusters(env)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := trainer.ConfigFromContext(env.Ctx)
-	if err != nil {
-		return nil, err
-	}
-	model, err := trainer.NewModel(backend, env.Ctx, env.Data.Train.Shape)
+	k, cfg, kmCfg := settings.k, settings.train, settings.kmeans
+	model, err := trainer.NewModel(settings.backend, env.Ctx, env.Data.Train.Shape)
 	if err != nil {
 		return nil, err
 	}
@@ -65,10 +58,6 @@ func (clusterGAN) Run(env *Env) (*Outcome, error) {
 			model.Spec.NumClusters, k)
 	}
 	withNoise := context.GetParamOr(env.Ctx, losses.ParamBetaN, 10.0) != 0
-	kmCfg, err := KMeansConfig(env.Ctx, k, env.Seed)
-	if err != nil {
-		return nil, err
-	}
 
 	t := &trainer.Trainer{
 		Model: model, Config: cfg, TrainX: env.Data.Train.X, Dir: filepath.Join(env.Dir, "checkpoints"),

@@ -7,6 +7,7 @@ import (
 	"github.com/clustergan/clustergan/datasets"
 	"github.com/clustergan/clustergan/evaluation"
 	"github.com/clustergan/clustergan/internal/registry"
+	"github.com/clustergan/clustergan/trainer"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -58,6 +59,36 @@ type Row struct {
 	Labels []int `json:"-"`
 	// Extra holds method-specific values (inertia, selected step, ...).
 	Extra map[string]any `json:"extra,omitempty"`
+}
+
+// ganSettings is what every GAN-based method reads before it trains.
+type ganSettings struct {
+	backend backends.Backend
+	k       int                     // clusters evaluated
+	train   trainer.Config          // trainer settings
+	kmeans  evaluation.KMeansConfig // k-means settings for k clusters
+}
+
+// readGANSettings reads the settings of a GAN-based method from ctx (the run's context, or the
+// method's own copy of it).
+func readGANSettings(env *Env, ctx *context.Context) (*ganSettings, error) {
+	backend, err := env.Backend()
+	if err != nil {
+		return nil, err
+	}
+	k, err := NumClusters(env)
+	if err != nil {
+		return nil, err
+	}
+	train, err := trainer.ConfigFromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	km, err := KMeansConfig(ctx, k, env.Seed)
+	if err != nil {
+		return nil, err
+	}
+	return &ganSettings{backend: backend, k: k, train: train, kmeans: km}, nil
 }
 
 var methods = registry.New[Method]("method")
