@@ -29,9 +29,9 @@ package inference
 import (
 	"errors"
 	"fmt"
-	"github.com/clustergan/clustergan/internal/panics"
 	"math/rand/v2"
 
+	"github.com/clustergan/clustergan/internal/panics"
 	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/trainer"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"

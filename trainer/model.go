@@ -2,10 +2,10 @@ package trainer
 
 import (
 	"fmt"
-	"github.com/clustergan/clustergan/internal/panics"
 	"math"
 	"math/rand/v2"
 
+	"github.com/clustergan/clustergan/internal/panics"
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
 	"github.com/clustergan/clustergan/priors"

@@ -9,9 +9,10 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
+
+	"github.com/clustergan/clustergan/internal/atomicfile"
 )
 
 // Chart geometry, in pixels.
@@ -405,24 +406,5 @@ func abs(v int) int {
 
 // writePNGAtomic encodes img to a temporary file next to path and renames it into place.
 func writePNGAtomic(path string, img image.Image) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	err = png.Encode(f, img)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644) // CreateTemp makes the file private; charts are for sharing
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
 }

@@ -28,6 +28,7 @@ import (
 
 	"github.com/clustergan/clustergan/datasets"
 	"github.com/clustergan/clustergan/experiments/plots"
+	"github.com/clustergan/clustergan/internal/atomicfile"
 	"github.com/clustergan/clustergan/internal/panics"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -316,7 +317,7 @@ func prepareDir(cfg *Config) (string, *Report, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "settings.txt"), []byte(FormatSettings(cfg.Ctx))); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, "settings.txt"), []byte(FormatSettings(cfg.Ctx))); err != nil {
 		return "", nil, err
 	}
 	info := runInfo{
@@ -363,34 +364,12 @@ func gitCommit() string {
 	return commit
 }
 
-// writeFileAtomic writes data to a temporary file in the same directory and renames it, so a
-// reader (or a crash) never sees a half-written file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 func writeJSONAtomic(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(data, '\n'))
+	return atomicfile.WriteBytes(path, append(data, '\n'))
 }
 
 func contains(list []string, s string) bool {
