@@ -27,7 +27,8 @@ type Model struct {
 	Spec    layers.Spec
 	Loss    losses.Adversarial
 
-	encodeExec, generateExec *context.Exec
+	encodeExec, codeExec, generateExec *context.Exec
+	encodeFn                           func(*context.Context, *Node) []*Node
 }
 
 // NewModel builds a model for data of the given per-example shape from ctx's parameters
@@ -124,32 +125,58 @@ func softmax(logits, out []float32) {
 }
 
 // Encode runs the encoder over x (n × DataDim, row-major) in batches of batchSize.
-func (m *Model) Encode(x []float32, batchSize int) (enc *Encoding, err error) {
+func (m *Model) Encode(x []float32, batchSize int) (*Encoding, error) {
+	if m.encodeExec == nil {
+		m.encodeFn = func(ctx *context.Context, x *Node) []*Node {
+			noise, logits := m.Arch.Encoder(ctx, m.Spec, x)
+			return []*Node{noise, logits}
+		}
+	}
+	return m.runEncoding("encode", &m.encodeExec, m.encodeFn, m.Spec.NoiseDim, x, batchSize)
+}
+
+// Code runs InfoGAN's Q head (the critic's code logits, layers.CriticWithCode) over x in
+// batches; the Encoding has logits only (NoiseDim 0).
+func (m *Model) Code(x []float32, batchSize int) (*Encoding, error) {
+	cwc, ok := m.Arch.(layers.CriticWithCode)
+	if !ok {
+		return nil, fmt.Errorf("code: architecture %T has no Q head (layers.CriticWithCode)", m.Arch)
+	}
+	fn := func(ctx *context.Context, x *Node) []*Node {
+		_, logits := cwc.CriticAndCode(ctx, m.Spec, x)
+		return []*Node{logits}
+	}
+	return m.runEncoding("code", &m.codeExec, fn, 0, x, batchSize)
+}
+
+// runEncoding executes fn over x in batches, compiling it once into *exec; fn returns
+// [noise, logits] when noiseDim > 0, else [logits].
+func (m *Model) runEncoding(what string, exec **context.Exec, fn func(*context.Context, *Node) []*Node,
+	noiseDim int, x []float32, batchSize int) (enc *Encoding, err error) {
 	dim := m.DataDim()
 	if len(x)%dim != 0 {
-		return nil, fmt.Errorf("encode: %d values is not a multiple of the data dimension %d", len(x), dim)
+		return nil, fmt.Errorf("%s: %d values is not a multiple of the data dimension %d", what, len(x), dim)
 	}
 	if m.Spec.NumClusters == 0 {
-		return nil, fmt.Errorf("encode: the prior has no cluster part (parameter %q)", priors.ParamPrior)
+		return nil, fmt.Errorf("%s: the prior has no cluster part (parameter %q)", what, priors.ParamPrior)
 	}
 	if batchSize < 1 {
-		return nil, fmt.Errorf("encode: batch size must be ≥ 1, got %d", batchSize)
+		return nil, fmt.Errorf("%s: batch size must be ≥ 1, got %d", what, batchSize)
 	}
 	err = catch(func() {
-		if m.encodeExec == nil {
-			m.encodeExec = context.MustNewExec(m.Backend, m.Ctx, func(ctx *context.Context, x *Node) []*Node {
-				noise, logits := m.Arch.Encoder(ctx, m.Spec, x)
-				return []*Node{noise, logits}
-			})
+		if *exec == nil {
+			*exec = context.MustNewExec(m.Backend, m.Ctx, fn)
 		}
 		n := len(x) / dim
-		enc = &Encoding{N: n, NoiseDim: m.Spec.NoiseDim, K: m.Spec.NumClusters}
+		enc = &Encoding{N: n, NoiseDim: noiseDim, K: m.Spec.NumClusters}
 		for start := 0; start < n; start += batchSize {
 			end := min(n, start+batchSize)
 			batch := tensors.FromFlatDataAndDimensions(x[start*dim:end*dim], end-start, dim)
-			out := m.encodeExec.MustExec(batch)
-			enc.Noise = append(enc.Noise, tensors.MustCopyFlatData[float32](out[0])...)
-			enc.Logits = append(enc.Logits, tensors.MustCopyFlatData[float32](out[1])...)
+			out := (*exec).MustExec(batch)
+			if noiseDim > 0 {
+				enc.Noise = append(enc.Noise, tensors.MustCopyFlatData[float32](out[0])...)
+			}
+			enc.Logits = append(enc.Logits, tensors.MustCopyFlatData[float32](out[len(out)-1])...)
 			batch.MustFinalizeAll()
 			for _, t := range out {
 				t.MustFinalizeAll()

@@ -38,6 +38,9 @@ const (
 	ParamCheckpointKeep = "checkpoint_keep"
 	// ParamEvalBatchSize is the batch size used to encode data for evaluation (int, default 500).
 	ParamEvalBatchSize = "eval_batch_size"
+	// ParamInfoLambda weighs InfoGAN's mutual-information term λ·CE(z_c, Q(G(z))) (float,
+	// default 1 as InfoGAN's discrete codes); ≥ 0. Used only when training InfoGAN.
+	ParamInfoLambda = "info_lambda"
 )
 
 // DefaultParams returns the trainer's parameters with their defaults, for an experiment's
@@ -56,5 +59,6 @@ func DefaultParams() map[string]any {
 		ParamCheckpointEvery:       500,
 		ParamCheckpointKeep:        2,
 		ParamEvalBatchSize:         500,
+		ParamInfoLambda:            1.0,
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's idiom for graph code.
@@ -43,6 +44,7 @@ type Config struct {
 	CheckpointEvery           int
 	CheckpointKeep            int
 	EvalBatchSize             int
+	InfoLambda                float64
 }
 
 // ConfigFromContext reads and validates the trainer's parameters; errors name the parameter.
@@ -61,6 +63,7 @@ func ConfigFromContext(ctx *context.Context) (Config, error) {
 		CheckpointEvery: context.GetParamOr(ctx, ParamCheckpointEvery, d[ParamCheckpointEvery].(int)),
 		CheckpointKeep:  context.GetParamOr(ctx, ParamCheckpointKeep, d[ParamCheckpointKeep].(int)),
 		EvalBatchSize:   context.GetParamOr(ctx, ParamEvalBatchSize, d[ParamEvalBatchSize].(int)),
+		InfoLambda:      context.GetParamOr(ctx, ParamInfoLambda, d[ParamInfoLambda].(float64)),
 	}
 	checks := []struct {
 		ok   bool
@@ -80,6 +83,7 @@ func ConfigFromContext(ctx *context.Context) (Config, error) {
 		{c.CheckpointEvery >= 0, ParamCheckpointEvery, "≥ 0", c.CheckpointEvery},
 		{c.CheckpointKeep >= 1, ParamCheckpointKeep, "≥ 1", c.CheckpointKeep},
 		{c.EvalBatchSize >= 2, ParamEvalBatchSize, "≥ 2", c.EvalBatchSize},
+		{c.InfoLambda >= 0, ParamInfoLambda, "≥ 0", c.InfoLambda},
 	}
 	for _, chk := range checks {
 		if !chk.ok {
@@ -112,6 +116,9 @@ type Trainer struct {
 	// NoEncoder: train only G and D; the G step has no latent loss (GAN baselines whose prior
 	// has a categorical part, such as gmm; a prior without one never trains an encoder).
 	NoEncoder bool
+	// InfoGAN: no encoder; the critic carries InfoGAN's Q head (layers.CriticWithCode), and both
+	// the critic step and the generator step add InfoLambda·CE(z_c, Q(G(z))) (Chen et al. 2016).
+	InfoGAN bool
 
 	step      int
 	best      CheckpointInfo
@@ -189,8 +196,24 @@ func (t *Trainer) criticStep(ctx *context.Context, trainX *Node, opt optimizers.
 	// The critic step must not move G: its output is a constant here.
 	fake := StopGradient(m.Arch.Generator(ctx, m.Spec, latent.Z))
 	loss := m.Loss.CriticLoss(ctx, critic, real, fake)
+	if t.InfoGAN {
+		// InfoGAN's D and Q both maximise the mutual-information bound: Q's head and the
+		// shared trunk learn to recover z_c from G(z).
+		_, logits := t.criticWithCode().CriticAndCode(ctx, m.Spec, fake)
+		loss = Add(loss, MulScalar(losses.ClusterLoss(latent.OneHot, logits), t.Config.InfoLambda))
+	}
 	updateOnly(ctx.In("critic_optimizer"), opt, loss, ScopeCritic)
 	return loss
+}
+
+// criticWithCode returns the architecture's critic with InfoGAN's Q head; Validate has checked
+// that the architecture has one.
+func (t *Trainer) criticWithCode() layers.CriticWithCode {
+	cwc, ok := t.Model.Arch.(layers.CriticWithCode)
+	if !ok {
+		panic(fmt.Sprintf("trainer: InfoGAN needs an architecture with a Q head (layers.CriticWithCode); %T has none", t.Model.Arch))
+	}
+	return cwc
 }
 
 // generatorStep builds one generator+encoder update on fresh z. E sees only generated data.
@@ -200,6 +223,15 @@ func (t *Trainer) generatorStep(ctx *context.Context, g *Graph, opt optimizers.I
 	m := t.Model
 	latent := m.Prior.Sample(ctx, g, t.Config.BatchSize)
 	fake := m.Arch.Generator(ctx, m.Spec, latent.Z)
+	if t.InfoGAN {
+		// G maximises the same bound; Q (part of the critic) is frozen in this step.
+		scores, logits := t.criticWithCode().CriticAndCode(ctx, m.Spec, fake)
+		advLoss := m.Loss.GeneratorLoss(ctx, scores)
+		ce := losses.ClusterLoss(latent.OneHot, logits)
+		info := MulScalar(ce, t.Config.InfoLambda)
+		updateOnly(ctx.In("generator_optimizer"), opt, Add(advLoss, info), ScopeGenerator)
+		return []*Node{advLoss, info, ZerosLike(ce), ce}
+	}
 	advLoss := m.Loss.GeneratorLoss(ctx, m.Arch.Critic(ctx, m.Spec, fake))
 	total := advLoss
 	outputs := []*Node{advLoss}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/clustergan/clustergan/backend"
@@ -226,3 +227,51 @@ func TestClusterGANSyntheticMixture(t *testing.T) {
 // syntheticSteps: with these settings purity reached 1.0 by iteration 250 (seed 1); 500 leaves
 // a margin.
 const syntheticSteps = 500
+
+// TestInfoGANSyntheticMixture: InfoGAN (Q head on the critic) on the synthetic mixture. Its
+// Q-loss must fall and Q's argmax must cluster the test data well above chance.
+func TestInfoGANSyntheticMixture(t *testing.T) {
+	splits, err := datasets.Synthetic(datasets.DefaultSyntheticConfig())
+	require.NoError(t, err)
+	ctx := context.New().Checked(false)
+	for _, p := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), DefaultParams()} {
+		ctx.SetParams(p)
+	}
+	ctx.SetParams(map[string]any{
+		priors.ParamNoiseDim: 4, priors.ParamNumClusters: 5, priors.ParamSigma: 1.0,
+		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{64, 64}, layers.ParamMLPBatchNorm: true,
+		ParamBatchSize: 64, ParamNCritic: 1, ParamSteps: syntheticSteps,
+		ParamCriticLearningRate: 1e-3, ParamGeneratorLearningRate: 1e-3,
+		losses.ParamAdversarial: "vanilla",
+	})
+	require.NoError(t, ctx.SetRNGStateFromSeed(1))
+	tr := newTrainer(t, ctx, splits.Train.X, splits.Train.Dim())
+	tr.InfoGAN = true
+	var qLoss []float64
+	for tr.Step() < syntheticSteps {
+		l, err := tr.RunStep()
+		require.NoError(t, err)
+		qLoss = append(qLoss, l.ClusterLoss)
+	}
+	mean := func(x []float64) float64 {
+		s := 0.0
+		for _, v := range x {
+			s += v
+		}
+		return s / float64(len(x))
+	}
+	first, last := mean(qLoss[:20]), mean(qLoss[len(qLoss)-20:])
+	enc, err := tr.Model.Code(splits.Test.X, 500)
+	require.NoError(t, err)
+	require.Nil(t, enc.Noise)
+	purity, err := evaluation.Purity(enc.Argmax(), splits.Test.Labels)
+	require.NoError(t, err)
+	t.Logf("InfoGAN: Q-loss %.4f (first 20 iterations) → %.4f (last 20); test purity of argmax Q %.4f", first, last, purity)
+	// ln 5 ≈ 1.609 is the CE of a uniform guess over 5 codes.
+	require.Less(t, first, 1.7)
+	require.Less(t, last, first/4)
+	require.GreaterOrEqual(t, purity, 0.9)
+	for v := range ctx.IterVariables() {
+		require.False(t, strings.HasPrefix(v.Scope(), ScopeEncoder), "InfoGAN has no encoder: %s", v.ScopeAndName())
+	}
+}

@@ -61,7 +61,7 @@ func withPrior(ctx *context.Context, prior string) *context.Context {
 // validateBaseline checks what a baseline reads: the GAN's settings under its prior (as
 // clustergan validates them), k-means and the decoding settings.
 func validateBaseline(ctx *context.Context, prior string) error {
-	if err := (clusterGAN{}).Validate(withPrior(ctx, prior)); err != nil {
+	if err := clusterGANMethod.Validate(withPrior(ctx, prior)); err != nil {
 		return err
 	}
 	_, err := inference.ConfigFromContext(ctx)
@@ -228,7 +228,7 @@ func (clusterGANBP) Run(env *Env) (*Outcome, error) {
 		fmt.Fprintf(env.Out, "%s: no finished clustergan model in this run, training one\n", name)
 		own := *env
 		own.Ctx = ctx
-		outcome, err := clusterGAN{}.Run(&own)
+		outcome, err := clusterGANMethod.Run(&own)
 		if err != nil {
 			return nil, err
 		}

@@ -13,43 +13,91 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// clusterGAN trains ClusterGAN on the training split and clusters the evaluation split with its
-// encoder: k-means on [ẑ_n, softmax(logits)] (the paper's protocol) and argmax of the logits.
-type clusterGAN struct{}
+// encoderMethod trains a GAN whose model clusters data by itself — ClusterGAN's encoder, or
+// InfoGAN's Q head — and reports two rows: k-means on that output (the paper's protocol) and
+// argmax of its logits. Both select the model by validation purity.
+type encoderMethod struct {
+	name                 string
+	kmeansRow, argmaxRow string
+	infoGAN              bool
+}
 
-func init() { Register("clustergan", clusterGAN{}) }
+var clusterGANMethod = encoderMethod{name: "clustergan", kmeansRow: RowClusterGANKMeans, argmaxRow: RowClusterGANArgmax}
 
-// Row names of the ClusterGAN method.
+func init() {
+	Register("clustergan", clusterGANMethod)
+	Register("infogan", encoderMethod{name: "infogan", kmeansRow: RowInfoGANKMeans, argmaxRow: RowInfoGANArgmax, infoGAN: true})
+}
+
+// Row names of the ClusterGAN and InfoGAN methods.
 const (
 	RowClusterGANKMeans = "clustergan (kmeans on E(x))"
 	RowClusterGANArgmax = "clustergan (argmax)"
+	RowInfoGANKMeans    = "infogan (kmeans on Q(x))"
+	RowInfoGANArgmax    = "infogan (argmax Q)"
 )
 
-// Validate checks the trainer's settings and that the prior, architecture and loss exist.
-func (clusterGAN) Validate(ctx *context.Context) error {
+// ParamInfoGANSigma is the standard deviation of InfoGAN's continuous noise (float, default 1:
+// InfoGAN's noise is not the small-σ ClusterGAN noise); > 0. Its categorical code is the mixed
+// prior's one-hot over prior_num_clusters.
+const ParamInfoGANSigma = "infogan_sigma"
+
+// modelContext is the context the method's model lives in: the run's own for ClusterGAN, a copy
+// with InfoGAN's noise for InfoGAN (so other methods keep the run's prior).
+func (e encoderMethod) modelContext(ctx *context.Context) *context.Context {
+	if !e.infoGAN {
+		return ctx
+	}
+	ctx = withPrior(ctx, priorMixed)
+	ctx.SetParam(priors.ParamSigma, context.GetParamOr(ctx, ParamInfoGANSigma, 1.0))
+	return ctx
+}
+
+// encode returns the model's clustering output for x.
+func (e encoderMethod) encode(m *trainer.Model, x []float32, batch int) (*trainer.Encoding, error) {
+	if e.infoGAN {
+		return m.Code(x, batch)
+	}
+	return m.Encode(x, batch)
+}
+
+// Validate checks the trainer's settings and that the prior, architecture and loss exist (and,
+// for InfoGAN, that the architecture has a Q head).
+func (e encoderMethod) Validate(ctx *context.Context) error {
+	arch, err := layers.Get(context.GetParamOr(ctx, layers.ParamArchitecture, layers.DefaultArchitecture))
+	if err != nil {
+		return fmt.Errorf("parameter %q: %w", layers.ParamArchitecture, err)
+	}
+	if e.infoGAN {
+		if sigma := context.GetParamOr(ctx, ParamInfoGANSigma, 1.0); sigma <= 0 {
+			return fmt.Errorf("parameter %q: must be > 0, got %g", ParamInfoGANSigma, sigma)
+		}
+		if _, ok := arch.(layers.CriticWithCode); !ok {
+			return fmt.Errorf("parameter %q: architecture %T has no InfoGAN Q head", layers.ParamArchitecture, arch)
+		}
+		ctx = e.modelContext(ctx)
+	}
 	if _, err := trainer.ConfigFromContext(ctx); err != nil {
 		return err
 	}
 	if _, err := priors.New(ctx); err != nil {
 		return err
 	}
-	if _, err := layers.Get(context.GetParamOr(ctx, layers.ParamArchitecture, layers.DefaultArchitecture)); err != nil {
-		return fmt.Errorf("parameter %q: %w", layers.ParamArchitecture, err)
-	}
 	if _, err := losses.Get(context.GetParamOr(ctx, losses.ParamAdversarial, "wgan-gp")); err != nil {
 		return fmt.Errorf("parameter %q: %w", losses.ParamAdversarial, err)
 	}
-	_, err := KMeansConfig(ctx, 1, 0)
+	_, err = KMeansConfig(ctx, 1, 0)
 	return err
 }
 
-func (clusterGAN) Run(env *Env) (*Outcome, error) {
-	settings, err := readGANSettings(env, env.Ctx)
+func (e encoderMethod) Run(env *Env) (*Outcome, error) {
+	ctx := e.modelContext(env.Ctx)
+	settings, err := readGANSettings(env, ctx)
 	if err != nil {
 		return nil, err
 	}
 	k, cfg, kmCfg := settings.k, settings.train, settings.kmeans
-	model, err := trainer.NewModel(settings.backend, env.Ctx, env.Data.Train.Shape)
+	model, err := trainer.NewModel(settings.backend, ctx, env.Data.Train.Shape)
 	if err != nil {
 		return nil, err
 	}
@@ -57,16 +105,16 @@ func (clusterGAN) Run(env *Env) (*Outcome, error) {
 		return nil, fmt.Errorf("the prior has %d clusters but %d are evaluated: set prior_num_clusters and num_clusters alike",
 			model.Spec.NumClusters, k)
 	}
-	withNoise := context.GetParamOr(env.Ctx, losses.ParamBetaN, 10.0) != 0
+	withNoise := !e.infoGAN && context.GetParamOr(ctx, losses.ParamBetaN, 10.0) != 0
 
 	t := &trainer.Trainer{
 		Model: model, Config: cfg, TrainX: env.Data.Train.X, Dir: filepath.Join(env.Dir, "checkpoints"),
-		Out: env.Out, Log: env.Log,
+		Out: env.Out, Log: env.Log, InfoGAN: e.infoGAN,
 	}
 	if val := env.Data.Validation; val != nil && val.N() > 0 && val.Labels != nil {
 		// Model selection by validation purity, as the paper's protocol.
 		t.Evaluate = func(m *trainer.Model, step int) (float64, map[string]float64, error) {
-			rows, err := clusterEncoded(m, val.X, val.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
+			rows, err := e.cluster(m, val.X, val.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -82,26 +130,26 @@ func (clusterGAN) Run(env *Env) (*Outcome, error) {
 			return nil, err
 		}
 		if path != "" {
-			fmt.Fprintf(env.Out, "clustergan: resuming from %s (iteration %d)\n", path, t.Step())
+			fmt.Fprintf(env.Out, "%s: resuming from %s (iteration %d)\n", e.name, path, t.Step())
 		}
 	}
 	if t.Step() == 0 {
-		if err := env.Ctx.SetRNGStateFromSeed(env.Seed); err != nil {
+		if err := ctx.SetRNGStateFromSeed(env.Seed); err != nil {
 			return nil, err
 		}
 	}
-	fmt.Fprintf(env.Out, "clustergan: %d iterations, batch %d, %d critic step(s) per iteration, %s nets, %s loss\n",
-		cfg.Steps, cfg.BatchSize, cfg.NCritic, context.GetParamOr(env.Ctx, layers.ParamArchitecture, "?"),
-		context.GetParamOr(env.Ctx, losses.ParamAdversarial, "?"))
+	fmt.Fprintf(env.Out, "%s: %d iterations, batch %d, %d critic step(s) per iteration, %s nets, %s loss\n",
+		e.name, cfg.Steps, cfg.BatchSize, cfg.NCritic, context.GetParamOr(ctx, layers.ParamArchitecture, "?"),
+		context.GetParamOr(ctx, losses.ParamAdversarial, "?"))
 	start := time.Now()
 	if err := t.Train(); err != nil {
 		return nil, err
 	}
 	trainTime := time.Since(start)
 	if t.BestStep() > 0 {
-		fmt.Fprintf(env.Out, "clustergan: using iteration %d (best validation purity %.4f)\n", t.BestStep(), t.BestScore())
+		fmt.Fprintf(env.Out, "%s: using iteration %d (best validation purity %.4f)\n", e.name, t.BestStep(), t.BestScore())
 	}
-	rows, err := clusterEncoded(model, env.Eval.X, env.Eval.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
+	rows, err := e.cluster(model, env.Eval.X, env.Eval.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
 	if err != nil {
 		return nil, err
 	}
@@ -111,16 +159,16 @@ func (clusterGAN) Run(env *Env) (*Outcome, error) {
 			return nil, err
 		}
 	}
-	if err := writeClusterGANFigures(env, model, withNoise); err != nil {
+	if err := e.writeFigures(env, model, withNoise); err != nil {
 		// Figures help reading a run; a failure to draw one does not lose the results.
-		fmt.Fprintf(env.Out, "clustergan: figures not all written: %v\n", err)
+		fmt.Fprintf(env.Out, "%s: figures not all written: %v\n", e.name, err)
 	}
 	return &Outcome{Rows: rows, TrainTime: trainTime}, nil
 }
 
-// writeClusterGANFigures writes the sample grid, the interpolations and two latent maps: prior
+// writeFigures writes the sample grid, the interpolations and two latent maps: prior
 // samples coloured by their cluster z_c, and the encoded evaluation split coloured by true label.
-func writeClusterGANFigures(env *Env, model *trainer.Model, withNoise bool) error {
+func (e encoderMethod) writeFigures(env *Env, model *trainer.Model, withNoise bool) error {
 	if err := writeSampleGrid(model, filepath.Join(env.Dir, "samples.png"), 10, env.Seed); err != nil {
 		return err
 	}
@@ -141,24 +189,24 @@ func writeClusterGANFigures(env *Env, model *trainer.Model, withNoise bool) erro
 	for i := range clusters {
 		clusters[i] = i / perCluster
 	}
-	if err := WriteLatentMap(filepath.Join(env.Dir, "latent_map_prior.png"), "ClusterGAN prior z, by cluster z_c",
+	if err := WriteLatentMap(filepath.Join(env.Dir, "latent_map_prior.png"), e.name+" prior z, by cluster z_c",
 		z, model.Spec.LatentDim, clusters, nil, latentMapPoints, env.Seed); err != nil {
 		return err
 	}
 	n := min(env.Eval.N(), latentMapPoints)
 	dim := env.Eval.Dim()
-	enc, err := model.Encode(env.Eval.X[:n*dim], 500)
+	enc, err := e.encode(model, env.Eval.X[:n*dim], 500)
 	if err != nil {
 		return err
 	}
 	features, fdim := enc.Features(withNoise)
-	return WriteLatentMap(filepath.Join(env.Dir, "latent_map_test.png"), "E(x) of evaluation data, by true label",
+	return WriteLatentMap(filepath.Join(env.Dir, "latent_map_test.png"), e.name+": output on evaluation data, by true label",
 		features, fdim, env.Eval.Labels[:n], nil, latentMapPoints, env.Seed)
 }
 
-// clusterEncoded encodes x and clusters it both ways; rows[0] is k-means, rows[1] argmax.
-func clusterEncoded(m *trainer.Model, x []float32, labels []int, kmCfg evaluation.KMeansConfig, withNoise bool, batch int) ([]Row, error) {
-	enc, err := m.Encode(x, batch)
+// cluster encodes x and clusters it both ways; rows[0] is k-means, rows[1] argmax.
+func (e encoderMethod) cluster(m *trainer.Model, x []float32, labels []int, kmCfg evaluation.KMeansConfig, withNoise bool, batch int) ([]Row, error) {
+	enc, err := e.encode(m, x, batch)
 	if err != nil {
 		return nil, err
 	}
@@ -177,8 +225,8 @@ func clusterEncoded(m *trainer.Model, x []float32, labels []int, kmCfg evaluatio
 		return nil, err
 	}
 	return []Row{
-		{Method: RowClusterGANKMeans, Metrics: kmMetrics, Labels: km.Labels},
-		{Method: RowClusterGANArgmax, Metrics: argMetrics, Labels: argmax},
+		{Method: e.kmeansRow, Metrics: kmMetrics, Labels: km.Labels},
+		{Method: e.argmaxRow, Metrics: argMetrics, Labels: argmax},
 	}, nil
 }
 

@@ -22,6 +22,7 @@ func DefaultParams() map[string]any {
 		ParamKMeansMaxIter:   300,
 		ParamKMeansTol:       1e-4,
 		ParamLatentMapPoints: 2000,
+		ParamInfoGANSigma:    1.0,
 	}
 }
 

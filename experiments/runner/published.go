@@ -23,6 +23,8 @@ var published = map[string]map[string]Published{
 		"clustergan (kmeans on E(x))": {Source: "paper, best run", Values: map[string]float64{"purity": 0.95, "nmi": 0.89, "ari": 0.89}},
 		// scikit-learn KMeans(n_clusters=10, n_init=10) on the 10k test pixels (reference doc).
 		"kmeans": {Source: "scikit-learn, test set", Values: map[string]float64{"hungarian_acc": 0.55, "nmi": 0.50, "ari": 0.38}},
+		// Mukherjee et al. 2019, Table 2: InfoGAN on MNIST (ACC there is purity).
+		"infogan (argmax Q)": {Source: "paper, InfoGAN row", Values: map[string]float64{"purity": 0.89, "nmi": 0.86}},
 		// "gan-bp" (the paper's "WGAN-GP (backprop decoding)" row) has no entry: our reference
 		// does not give its numbers.
 	},

@@ -193,3 +193,29 @@ func TestMethodFailuresBecomeErrors(t *testing.T) {
 		require.Contains(t, string(data), `"kmeans"`)
 	}
 }
+
+// TestInfoGANMethod: the infogan method trains in its own copy of the settings (InfoGAN's
+// noise σ) and clusters with the Q head.
+func TestInfoGANMethod(t *testing.T) {
+	cfg := testConfig(t, "infogan")
+	_, err := ApplySettings(cfg.Ctx, `prior_noise_dim=4; prior_num_clusters=5; mlp_hidden=64,64; mlp_batch_norm=true
+		adversarial_loss=vanilla; n_critic=1; critic_learning_rate=1e-3; generator_learning_rate=1e-3
+		train_steps=300; eval_every=100; checkpoint_every=300; kmeans_n_init=3; latent_map_points=200`, "test")
+	require.NoError(t, err)
+	report, err := Run(cfg)
+	require.NoError(t, err)
+	require.Len(t, report.Rows, 2)
+	require.Equal(t, RowInfoGANKMeans, report.Rows[0].Method)
+	require.Equal(t, RowInfoGANArgmax, report.Rows[1].Method)
+	t.Logf("infogan on the synthetic mixture: purity %.4f (k-means on Q), %.4f (argmax Q)",
+		report.Rows[0].Metrics.Purity, report.Rows[1].Metrics.Purity)
+	require.GreaterOrEqual(t, report.Rows[1].Metrics.Purity, 0.9)
+	sigma, _ := cfg.Ctx.GetParam("prior_sigma")
+	require.Equal(t, 0.1, sigma, "the run's own prior is unchanged")
+	require.FileExists(t, filepath.Join(report.Dir, "infogan", "latent_map_test.png"))
+
+	bad := testConfig(t, "infogan")
+	_, err = ApplySettings(bad.Ctx, "infogan_sigma=0", "-set")
+	require.NoError(t, err)
+	require.ErrorContains(t, bad.Validate(), `"infogan_sigma": must be > 0`)
+}
