@@ -134,6 +134,7 @@ func (b ganBP) Run(env *Env) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	writeRecoveredLatentMap(env, b.name, res.Z, model.Spec.LatentDim)
 	km, err := evaluation.KMeans(res.Z, model.Spec.LatentDim, kmCfg)
 	if err != nil {
 		return nil, err
@@ -260,6 +261,7 @@ func (clusterGANBP) Run(env *Env) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	writeRecoveredLatentMap(env, name, res.Z, model.Spec.LatentDim)
 	km, err := evaluation.KMeans(res.Z, model.Spec.LatentDim, kmCfg)
 	if err != nil {
 		return nil, err
@@ -347,4 +349,18 @@ func meanOf(x []float32) float64 {
 		s += float64(v)
 	}
 	return s / float64(len(x))
+}
+
+// writeRecoveredLatentMap draws the t-SNE map of the latents recovered for the evaluation split,
+// coloured by true label (the paper's Figure 3 for this prior). A failure only prints a line.
+func writeRecoveredLatentMap(env *Env, name string, z []float32, dim int) {
+	points := context.GetParamOr(env.Ctx, ParamLatentMapPoints, 2000)
+	if points < 4 {
+		return
+	}
+	err := WriteLatentMap(filepath.Join(env.Dir, "latent_map_test.png"), name+": recovered z of evaluation data, by true label",
+		z, dim, env.Eval.Labels, nil, points, env.Seed)
+	if err != nil {
+		fmt.Fprintf(env.Out, "%s: latent map not written: %v\n", name, err)
+	}
 }

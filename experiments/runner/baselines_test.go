@@ -19,7 +19,7 @@ import (
 // loss, 300 iterations) plus a short decoding.
 const baselineSettings = `prior_noise_dim=4; prior_num_clusters=5; mlp_hidden=64,64; mlp_batch_norm=true
 	adversarial_loss=vanilla; n_critic=1; critic_learning_rate=1e-3; generator_learning_rate=1e-3
-	train_steps=300; eval_every=100; checkpoint_every=100; kmeans_n_init=3; decode_steps=50`
+	train_steps=300; eval_every=100; checkpoint_every=100; kmeans_n_init=3; decode_steps=50; latent_map_points=200`
 
 func baselineConfig(t *testing.T, methods ...string) Config {
 	cfg := testConfig(t, methods...)
