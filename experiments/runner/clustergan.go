@@ -76,6 +76,9 @@ func (e encoderMethod) Validate(ctx *context.Context) error {
 			return fmt.Errorf("parameter %q: architecture %T has no InfoGAN Q head", layers.ParamArchitecture, arch)
 		}
 		ctx = e.modelContext(ctx)
+	} else if context.GetParamOr(ctx, losses.ParamBetaN, 10.0) == 0 && context.GetParamOr(ctx, losses.ParamBetaC, 10.0) == 0 {
+		return fmt.Errorf("parameters %q and %q are both 0: the encoder would have no loss to learn from",
+			losses.ParamBetaN, losses.ParamBetaC)
 	}
 	if _, err := trainer.ConfigFromContext(ctx); err != nil {
 		return err
