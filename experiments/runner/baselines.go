@@ -30,6 +30,7 @@ import (
 const (
 	RowGANBP               = "gan-bp"
 	RowGMMGANBP            = "gmm-gan-bp"
+	RowUniformGANBP        = "uniform-gan-bp"
 	RowClusterGANBPKMeans  = "clustergan-bp (kmeans on z)"
 	RowClusterGANBPRestart = "clustergan-bp (restart)"
 )
@@ -38,12 +39,15 @@ const (
 const (
 	priorGaussian = "gaussian"
 	priorGMM      = "gmm"
+	priorUniform  = "uniform"
 	priorMixed    = "mixed"
 )
 
 func init() {
 	Register(RowGANBP, ganBP{name: RowGANBP, prior: priorGaussian})
 	Register(RowGMMGANBP, ganBP{name: RowGMMGANBP, prior: priorGMM})
+	// The uniform prior completes the paper's Figure 3 (latent maps of each prior).
+	Register(RowUniformGANBP, ganBP{name: RowUniformGANBP, prior: priorUniform})
 	Register("clustergan-bp", clusterGANBP{})
 }
 
@@ -177,8 +181,11 @@ func PlainDecodeConfig(cfg inference.Config, prior priors.Prior, mixedSigma floa
 			return cfg, errors.New("gmm prior has no component means")
 		}
 		meanSquare = p.Sigma*p.Sigma + sum/float64(n)
+	case priors.Uniform:
+		// E[z²] for z ~ U(a, b); decoding keeps z inside [a, b] itself.
+		meanSquare = (p.Low*p.Low + p.Low*p.High + p.High*p.High) / 3
 	default:
-		return cfg, fmt.Errorf("plain decoding: prior %T is not gaussian or gmm", prior)
+		return cfg, fmt.Errorf("plain decoding: prior %T is not gaussian, uniform or gmm", prior)
 	}
 	s := math.Sqrt(meanSquare) / mixedSigma
 	cfg.LearningRate *= s

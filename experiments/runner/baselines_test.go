@@ -47,6 +47,7 @@ func TestGANBaselines(t *testing.T) {
 		// settings unscaled (see PlainDecodeConfig) gave 0.265 and 0.236, near chance.
 		{RowGANBP, 0.85},
 		{RowGMMGANBP, 0.85},
+		{RowUniformGANBP, 0.85},
 	} {
 		t.Run(tc.method, func(t *testing.T) {
 			cfg := baselineConfig(t, tc.method)
@@ -165,8 +166,13 @@ func TestPlainDecodeConfig(t *testing.T) {
 	require.InDelta(t, base.LearningRate*math.Sqrt(26), cfg.LearningRate, 1e-12)
 	require.InDelta(t, base.Lambda/26, cfg.Lambda, 1e-12)
 
+	// U(-1, 1): E[z²] = (1 − 1 + 1)/3 = 1/3; s² = (1/3)/0.01 = 100/3.
+	cfg, err = PlainDecodeConfig(base, priors.Uniform{Size: 2, Low: -1, High: 1}, 0.1)
+	require.NoError(t, err)
+	require.InDelta(t, base.Lambda*3/100, cfg.Lambda, 1e-12)
+
 	_, err = PlainDecodeConfig(base, priors.Mixed{NoiseSize: 2, Clusters: 2, Sigma: 0.1}, 0.1)
-	require.ErrorContains(t, err, "not gaussian or gmm")
+	require.ErrorContains(t, err, "not gaussian, uniform or gmm")
 	_, err = PlainDecodeConfig(base, gmm, 0)
 	require.ErrorContains(t, err, priors.ParamSigma)
 }
