@@ -11,6 +11,7 @@ package main
 
 import (
 	"embed"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -46,17 +47,20 @@ func main() {
 func run(args []string) error {
 	flags := flag.NewFlagSet("mnist", flag.ContinueOnError)
 	preset := flags.String("preset", "default", "settings preset: "+strings.Join(presetNames(), ", "))
-	set := flags.String("set", "", `parameter overrides, "name=value;scope/name=value" or "file:PATH"; -params lists them`)
+	set := flags.String("set", "", `parameter overrides, "name=value;/scope/name=value" or "file:PATH"; -params lists them`)
 	methods := flags.String("methods", "", "comma-separated methods (default: the preset's); valid: "+strings.Join(runner.Names(), ", ")+", all")
 	dataset := flags.String("dataset", "mnist", "dataset: "+strings.Join(datasets.Names(), ", "))
 	split := flags.String("split", "test", "split the metrics are computed on: test, validation, train, all")
 	dataDir := flags.String("data_dir", "", "directory with the dataset files (default $CLUSTERGAN_DATA_DIR, then the Go module cache, then download)")
-	download := flags.Bool("download", true, "download missing dataset files (SHA-256 verified) into the user cache dir")
+	download := flags.Bool("download", true, "download missing dataset files (checksum-verified) into the user cache dir")
 	runsDir := flags.String("runs", "runs", "parent directory of run directories")
 	name := flags.String("name", "", "run directory name (default <dataset>-<date>-<time>)")
 	resume := flags.String("resume", "", "continue the run in this directory from its latest checkpoint")
 	listParams := flags.Bool("params", false, "list every parameter with its value after -preset and -set, and exit")
 	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h: the usage is printed already
+		}
 		return err
 	}
 	if flags.NArg() > 0 {

@@ -13,6 +13,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -50,6 +51,9 @@ func run(args []string) error {
 	reportOut := flags.String("report_out", "", "where -report writes report.md, report.csv and heatmaps (default: the -report directory)")
 	heatmap := flags.String("heatmap", "beta_n,beta_c", "two parameters for the heatmaps of -report, rows,columns (empty: none)")
 	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h: the usage is printed already
+		}
 		return err
 	}
 	if flags.NArg() > 0 {
