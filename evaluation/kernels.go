@@ -1,10 +1,5 @@
 package evaluation
 
-import (
-	"sync"
-	"sync/atomic"
-)
-
 // chunkRows is the fixed number of rows per parallel work item. Work is split by this size, never
 // by the number of workers, and per-chunk partial results are reduced in chunk order, so results
 // are bit-identical for any Workers. It is even so that row pairs never straddle chunks.
@@ -13,32 +8,6 @@ const chunkRows = 256
 // colBlock is the number of feature columns per work item when centroid sums are accumulated:
 // splitting by columns lets every sum see its rows in the same order for any Workers.
 const colBlock = 64
-
-// parallelFor runs fn(0..nItems-1) on up to workers goroutines.
-func parallelFor(nItems, workers int, fn func(item int)) {
-	if workers <= 1 || nItems <= 1 {
-		for i := range nItems {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, nItems) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= nItems {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
 
 // dot is a float32 dot product with four independent accumulators (the scalar FP pipelines
 // overlap; one accumulator would serialise on the add latency).

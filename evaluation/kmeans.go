@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sort"
+
+	"github.com/clustergan/clustergan/internal/parallel"
 )
 
 // Defaults of KMeansConfig, as scikit-learn's KMeans.
@@ -141,7 +143,7 @@ func Predict(x []float32, dim int, centroids []float32) ([]int, error) {
 	xNorms, cNorms := sqNorms(x, dim), sqNorms(centroids, dim)
 	labels := make([]int, n)
 	nChunks := (n + chunkRows - 1) / chunkRows
-	parallelFor(nChunks, runtime.NumCPU(), func(chunk int) {
+	parallel.For(nChunks, runtime.NumCPU(), func(chunk int) {
 		lo, hi := chunk*chunkRows, min((chunk+1)*chunkRows, n)
 		dists := make([]float64, (hi-lo)*k)
 		sqDists(x, dim, xNorms, lo, hi, centroids, cNorms, dists)
@@ -301,7 +303,7 @@ func (p *problem) candidateDists(rows []int, visit func(i int, d []float64)) {
 		copy(centers[t*p.dim:], p.row(r))
 		cNorms[t] = p.norms[r]
 	}
-	parallelFor(p.nChunks, p.workers, func(chunk int) {
+	parallel.For(p.nChunks, p.workers, func(chunk int) {
 		lo, hi := p.chunk(chunk)
 		d := make([]float64, (hi-lo)*k)
 		sqDists(p.x, p.dim, p.norms, lo, hi, centers, cNorms, d)

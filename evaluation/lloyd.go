@@ -3,6 +3,8 @@ package evaluation
 import (
 	"math"
 	"slices"
+
+	"github.com/clustergan/clustergan/internal/parallel"
 )
 
 // run is the outcome of one restart, in centred coordinates.
@@ -135,7 +137,7 @@ func (st *lloydState) centersChanged() {
 // to the lowest index), resetting the bounds to exact values. It returns the rows that moved.
 func (st *lloydState) assignAll() []move {
 	p, k := st.p, st.k
-	parallelFor(p.nChunks, p.workers, func(chunk int) {
+	parallel.For(p.nChunks, p.workers, func(chunk int) {
 		lo, hi := p.chunk(chunk)
 		d := make([]float64, (hi-lo)*k)
 		sqDists(p.x, p.dim, p.norms, lo, hi, st.centers, st.cNorms, d)
@@ -167,7 +169,7 @@ func (st *lloydState) assign() []move {
 		return st.assignAll()
 	}
 	p, k := st.p, st.k
-	parallelFor(p.nChunks, p.workers, func(chunk int) {
+	parallel.For(p.nChunks, p.workers, func(chunk int) {
 		lo, hi := p.chunk(chunk)
 		moved := st.moves[chunk][:0]
 		for i := lo; i < hi; i++ {
@@ -243,7 +245,7 @@ func (st *lloydState) applyMoves(moved []move) {
 	if len(moved)*p.dim < 1<<16 {
 		workers = 1 // not worth waking goroutines
 	}
-	parallelFor(nBlocks, workers, func(block int) {
+	parallel.For(nBlocks, workers, func(block int) {
 		d0, d1 := block*colBlock, min((block+1)*colBlock, p.dim)
 		for _, m := range moved {
 			x := p.x[m.row*p.dim+d0 : m.row*p.dim+d1]
@@ -289,7 +291,7 @@ func (st *lloydState) relocateEmpty() []int {
 		return nil
 	}
 	dist := make([]float64, p.n)
-	parallelFor(p.nChunks, p.workers, func(chunk int) {
+	parallel.For(p.nChunks, p.workers, func(chunk int) {
 		lo, hi := p.chunk(chunk)
 		for i := lo; i < hi; i++ {
 			dist[i] = st.sqDistToCenter(i, int(st.labels[i]))
@@ -335,7 +337,7 @@ func (st *lloydState) moveBounds(shift []float64, relocated []int) {
 		return // assignAll recomputes everything.
 	}
 	p, k := st.p, st.k
-	parallelFor(p.nChunks, p.workers, func(chunk int) {
+	parallel.For(p.nChunks, p.workers, func(chunk int) {
 		lo, hi := p.chunk(chunk)
 		for i := lo; i < hi; i++ {
 			st.upper[i] += shift[st.labels[i]]
@@ -355,7 +357,7 @@ func (st *lloydState) moveBounds(shift []float64, relocated []int) {
 func (st *lloydState) inertia() float64 {
 	p := st.p
 	partial := make([]float64, p.nChunks)
-	parallelFor(p.nChunks, p.workers, func(chunk int) {
+	parallel.For(p.nChunks, p.workers, func(chunk int) {
 		lo, hi := p.chunk(chunk)
 		s := 0.0
 		for i := lo; i < hi; i++ {

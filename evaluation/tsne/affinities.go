@@ -5,8 +5,8 @@ import (
 	"container/heap"
 	"math"
 	"slices"
-	"sync"
-	"sync/atomic"
+
+	"github.com/clustergan/clustergan/internal/parallel"
 )
 
 const (
@@ -240,28 +240,8 @@ func (h *maxHeap) Pop() any {
 }
 
 // parallelRows calls fn on disjoint row ranges covering [0, n) from up to workers goroutines.
-// Ranges are small so uneven rows balance; callers only write per-row results, which keeps the
-// output independent of the scheduling.
+// Ranges are small (about 8 per worker) so uneven rows balance; callers only write per-row
+// results, which keeps the output independent of the scheduling.
 func parallelRows(n, workers int, fn func(lo, hi int)) {
-	if workers <= 1 || n < 2 {
-		fn(0, n)
-		return
-	}
-	chunk := max(1, n/(8*workers))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				lo := int(next.Add(int64(chunk))) - chunk
-				if lo >= n {
-					return
-				}
-				fn(lo, min(lo+chunk, n))
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.Ranges(n, workers, max(1, n/(8*max(1, workers))), fn)
 }
