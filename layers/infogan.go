@@ -30,12 +30,9 @@ func qHead(ctx *context.Context, spec Spec, hidden *graph.Node, who string) *gra
 }
 
 // CriticAndCode implements CriticWithCode.
-func (mlpNets) CriticAndCode(ctx *context.Context, spec Spec, x *graph.Node) (scores, logits *graph.Node) {
+func (n mlpNets) CriticAndCode(ctx *context.Context, spec Spec, x *graph.Node) (scores, logits *graph.Node) {
 	const who = "layers mlp CriticAndCode"
-	mustValidate(spec, who)
-	checkInput(x, spec.DataSize(), who, "x")
-	ctx = networkScope(ctx, CriticScope)
-	hidden := hiddenLayers(ctx.WithInitializer(normalInit(ctx)), x, who)
+	ctx, hidden := n.trunk(ctx, spec, x, CriticScope, who)
 	return criticHead(ctx, hidden), qHead(ctx, spec, hidden, who)
 }
 

@@ -81,22 +81,23 @@ func (mlpNets) Generator(ctx *context.Context, spec Spec, z *graph.Node) *graph.
 	}
 }
 
-// Critic implements Architecture.
-func (mlpNets) Critic(ctx *context.Context, spec Spec, x *graph.Node) *graph.Node {
-	const who = "layers mlp Critic"
+// trunk opens the network's scope and runs the hidden layers shared by D, D+Q and E; it returns
+// the scoped context (for the heads) and the last hidden layer.
+func (mlpNets) trunk(ctx *context.Context, spec Spec, x *graph.Node, scope, who string) (*context.Context, *graph.Node) {
 	mustValidate(spec, who)
 	checkInput(x, spec.DataSize(), who, "x")
-	ctx = networkScope(ctx, CriticScope)
-	hidden := hiddenLayers(ctx.WithInitializer(normalInit(ctx)), x, who)
+	ctx = networkScope(ctx, scope)
+	return ctx, hiddenLayers(ctx.WithInitializer(normalInit(ctx)), x, who)
+}
+
+// Critic implements Architecture.
+func (n mlpNets) Critic(ctx *context.Context, spec Spec, x *graph.Node) *graph.Node {
+	ctx, hidden := n.trunk(ctx, spec, x, CriticScope, "layers mlp Critic")
 	return criticHead(ctx, hidden)
 }
 
 // Encoder implements Architecture.
-func (mlpNets) Encoder(ctx *context.Context, spec Spec, x *graph.Node) (noise, logits *graph.Node) {
-	const who = "layers mlp Encoder"
-	mustValidate(spec, who)
-	checkInput(x, spec.DataSize(), who, "x")
-	ctx = networkScope(ctx, EncoderScope)
-	hidden := hiddenLayers(ctx.WithInitializer(normalInit(ctx)), x, who)
+func (n mlpNets) Encoder(ctx *context.Context, spec Spec, x *graph.Node) (noise, logits *graph.Node) {
+	ctx, hidden := n.trunk(ctx, spec, x, EncoderScope, "layers mlp Encoder")
 	return encoderHeads(ctx, spec, hidden)
 }
