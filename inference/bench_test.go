@@ -7,9 +7,7 @@ import (
 
 	"github.com/clustergan/clustergan/backend"
 	"github.com/clustergan/clustergan/layers"
-	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/trainer"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // BenchmarkDecodeMNISTMLP decodes 64 MNIST-shaped points (784 features) with the mlp generator
@@ -20,10 +18,7 @@ import (
 // iteration: see the Config and DefaultSteps documentation for the numbers and the
 // extrapolation to the official τ = 5000 on 10k test points.
 func BenchmarkDecodeMNISTMLP(b *testing.B) {
-	ctx := context.New().Checked(false)
-	ctx.SetParams(priors.DefaultParams())
-	ctx.SetParams(layers.DefaultParams())
-	ctx.SetParams(map[string]any{layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{256, 256}})
+	ctx := trainer.NewContext(map[string]any{layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{256, 256}})
 	if err := ctx.SetRNGStateFromSeed(1); err != nil {
 		b.Fatal(err)
 	}

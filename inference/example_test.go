@@ -9,17 +9,13 @@ import (
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/trainer"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // Decode recovers the cluster and z_n of data points with a ClusterGAN generator (here an
 // untrained one; in practice the model of a finished run or a loaded checkpoint).
 func ExampleDecode() {
-	ctx := context.New().Checked(false)
-	ctx.SetParams(priors.DefaultParams())
-	ctx.SetParams(layers.DefaultParams())
-	ctx.SetParams(inference.DefaultParams())
-	ctx.SetParams(map[string]any{priors.ParamNoiseDim: 2, priors.ParamNumClusters: 3, layers.ParamMLPHidden: []int{8}})
+	ctx := trainer.NewContext(inference.DefaultParams(),
+		map[string]any{priors.ParamNoiseDim: 2, priors.ParamNumClusters: 3, layers.ParamMLPHidden: []int{8}})
 	m, err := trainer.NewModel(backend.ForTests(), ctx, []int{6})
 	if err != nil {
 		log.Fatal(err)

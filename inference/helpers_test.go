@@ -10,7 +10,6 @@ import (
 	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/trainer"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/stretchr/testify/require"
 )
 
@@ -26,17 +25,11 @@ const (
 // and a fixed random generator (see rescaleGenerator).
 func tinyModel(t testing.TB, prior string, seed int64, extra ...map[string]any) *trainer.Model {
 	t.Helper()
-	ctx := context.New().Checked(false)
-	ctx.SetParams(priors.DefaultParams())
-	ctx.SetParams(layers.DefaultParams())
-	ctx.SetParams(map[string]any{
+	ctx := trainer.NewContext(append([]map[string]any{{
 		priors.ParamPrior: prior, priors.ParamNoiseDim: testNoiseDim, priors.ParamNumClusters: testK,
 		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{16},
 		layers.ParamMLPBatchNorm: false, layers.ParamGeneratorOutput: layers.OutputLinear,
-	})
-	for _, p := range extra {
-		ctx.SetParams(p)
-	}
+	}}, extra...)...)
 	require.NoError(t, ctx.SetRNGStateFromSeed(seed))
 	m, err := trainer.NewModel(backend.ForTests(), ctx, []int{testDataDim})
 	require.NoError(t, err)

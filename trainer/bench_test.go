@@ -6,8 +6,6 @@ import (
 	"github.com/clustergan/clustergan/backend"
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
-	"github.com/clustergan/clustergan/priors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // BenchmarkIteration times one training iteration (n_critic critic steps + one G/E step) at
@@ -32,10 +30,7 @@ func BenchmarkIteration(b *testing.B) {
 	x := tinyData(1000, 784)
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			ctx := context.New().Checked(false)
-			for _, p := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), DefaultParams(), c.params} {
-				ctx.SetParams(p)
-			}
+			ctx := NewContext(c.params)
 			if err := ctx.SetRNGStateFromSeed(1); err != nil {
 				b.Fatal(err)
 			}

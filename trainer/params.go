@@ -8,6 +8,13 @@
 // RNG state) resumes a run exactly.
 package trainer
 
+import (
+	"github.com/clustergan/clustergan/layers"
+	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/priors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
 // Hyper-parameters read by the trainer (GoMLX context parameters; see DefaultParams).
 const (
 	// ParamSteps is the number of generator iterations (int, default 5000); ≥ 1.
@@ -61,4 +68,30 @@ func DefaultParams() map[string]any {
 		ParamEvalBatchSize:         500,
 		ParamInfoLambda:            1.0,
 	}
+}
+
+// ModelParams returns every parameter a Model and its Trainer read, with defaults: those of
+// priors, layers, losses and this package. A name declared by two packages panics (it would be
+// one knob silently driving two things).
+func ModelParams() map[string]any {
+	all := map[string]any{}
+	for _, params := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), DefaultParams()} {
+		for key, value := range params {
+			if _, dup := all[key]; dup {
+				panic("trainer: parameter " + key + " declared by two packages")
+			}
+			all[key] = value
+		}
+	}
+	return all
+}
+
+// NewContext returns a context for a Model: ModelParams, then each overrides map in order.
+func NewContext(overrides ...map[string]any) *context.Context {
+	ctx := context.New().Checked(false)
+	ctx.SetParams(ModelParams())
+	for _, o := range overrides {
+		ctx.SetParams(o)
+	}
+	return ctx
 }

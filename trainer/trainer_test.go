@@ -22,16 +22,26 @@ import (
 
 // tinyContext declares a small mixed-prior MLP ClusterGAN for 8-feature data.
 func tinyContext(t *testing.T, seed int64) *context.Context {
-	ctx := context.New().Checked(false)
-	for _, p := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), DefaultParams()} {
-		ctx.SetParams(p)
-	}
-	ctx.SetParams(map[string]any{
+	ctx := NewContext(map[string]any{
 		priors.ParamNoiseDim: 2, priors.ParamNumClusters: 3,
 		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{16},
 		ParamBatchSize: 8, ParamNCritic: 2,
 	})
 	require.NoError(t, ctx.SetRNGStateFromSeed(seed))
+	return ctx
+}
+
+// syntheticContext is the setting of the end-to-end tests on the synthetic mixture (5 clusters,
+// 16 features): a BatchNorm MLP, vanilla loss, Adam 1e-3, syntheticSteps iterations, seed 1.
+func syntheticContext(t *testing.T, extra map[string]any) *context.Context {
+	ctx := NewContext(map[string]any{
+		priors.ParamNoiseDim: 4, priors.ParamNumClusters: 5,
+		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{64, 64}, layers.ParamMLPBatchNorm: true,
+		ParamBatchSize: 64, ParamNCritic: 1, ParamSteps: syntheticSteps,
+		ParamCriticLearningRate: 1e-3, ParamGeneratorLearningRate: 1e-3,
+		losses.ParamAdversarial: "vanilla",
+	}, extra)
+	require.NoError(t, ctx.SetRNGStateFromSeed(1))
 	return ctx
 }
 
@@ -193,18 +203,7 @@ func TestConfigErrorsNameTheParameter(t *testing.T) {
 func TestClusterGANSyntheticMixture(t *testing.T) {
 	splits, err := datasets.Synthetic(datasets.DefaultSyntheticConfig())
 	require.NoError(t, err)
-	ctx := context.New().Checked(false)
-	for _, p := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), DefaultParams()} {
-		ctx.SetParams(p)
-	}
-	ctx.SetParams(map[string]any{
-		priors.ParamNoiseDim: 4, priors.ParamNumClusters: 5,
-		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{64, 64}, layers.ParamMLPBatchNorm: true,
-		ParamBatchSize: 64, ParamNCritic: 1, ParamSteps: syntheticSteps,
-		ParamCriticLearningRate: 1e-3, ParamGeneratorLearningRate: 1e-3,
-		losses.ParamAdversarial: "vanilla",
-	})
-	require.NoError(t, ctx.SetRNGStateFromSeed(1))
+	ctx := syntheticContext(t, nil)
 	tr := newTrainer(t, ctx, splits.Train.X, splits.Train.Dim())
 	require.NoError(t, tr.Train())
 	enc, err := tr.Model.Encode(splits.Test.X, 500)
@@ -233,18 +232,7 @@ const syntheticSteps = 500
 func TestInfoGANSyntheticMixture(t *testing.T) {
 	splits, err := datasets.Synthetic(datasets.DefaultSyntheticConfig())
 	require.NoError(t, err)
-	ctx := context.New().Checked(false)
-	for _, p := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), DefaultParams()} {
-		ctx.SetParams(p)
-	}
-	ctx.SetParams(map[string]any{
-		priors.ParamNoiseDim: 4, priors.ParamNumClusters: 5, priors.ParamSigma: 1.0,
-		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{64, 64}, layers.ParamMLPBatchNorm: true,
-		ParamBatchSize: 64, ParamNCritic: 1, ParamSteps: syntheticSteps,
-		ParamCriticLearningRate: 1e-3, ParamGeneratorLearningRate: 1e-3,
-		losses.ParamAdversarial: "vanilla",
-	})
-	require.NoError(t, ctx.SetRNGStateFromSeed(1))
+	ctx := syntheticContext(t, map[string]any{priors.ParamSigma: 1.0}) // InfoGAN's noise
 	tr := newTrainer(t, ctx, splits.Train.X, splits.Train.Dim())
 	tr.InfoGAN = true
 	var qLoss []float64

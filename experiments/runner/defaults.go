@@ -2,9 +2,6 @@ package runner
 
 import (
 	"github.com/clustergan/clustergan/inference"
-	"github.com/clustergan/clustergan/layers"
-	"github.com/clustergan/clustergan/losses"
-	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/trainer"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -31,8 +28,7 @@ func DefaultParams() map[string]any {
 func DefaultContext() *context.Context {
 	ctx := context.New().Checked(false)
 	for _, params := range []map[string]any{
-		DefaultParams(), priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), trainer.DefaultParams(),
-		inference.DefaultParams(),
+		DefaultParams(), trainer.ModelParams(), inference.DefaultParams(),
 	} {
 		for key, value := range params {
 			if _, dup := ctx.GetParam(key); dup {

@@ -12,11 +12,9 @@ import (
 
 	"github.com/clustergan/clustergan/backend"
 	"github.com/clustergan/clustergan/layers"
-	"github.com/clustergan/clustergan/losses"
 	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/trainer"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,15 +23,10 @@ import (
 // shape; extra parameters override the defaults.
 func tinyModel(t *testing.T, dataShape []int, extra map[string]any) *trainer.Model {
 	t.Helper()
-	ctx := context.New().Checked(false)
-	for _, p := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), trainer.DefaultParams()} {
-		ctx.SetParams(p)
-	}
-	ctx.SetParams(map[string]any{
+	ctx := trainer.NewContext(map[string]any{
 		priors.ParamNoiseDim: 3, priors.ParamNumClusters: 3, priors.ParamSigma: 1.0,
 		layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{8},
-	})
-	ctx.SetParams(extra)
+	}, extra)
 	require.NoError(t, ctx.SetRNGStateFromSeed(1))
 	m, err := trainer.NewModel(backend.ForTests(), ctx, dataShape)
 	require.NoError(t, err)
