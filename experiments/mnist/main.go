@@ -11,7 +11,6 @@ package main
 
 import (
 	"embed"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -19,7 +18,6 @@ import (
 	"strings"
 
 	"github.com/clustergan/clustergan/backend"
-	"github.com/clustergan/clustergan/datasets"
 	"github.com/clustergan/clustergan/experiments/runner"
 	"github.com/gomlx/gomlx/backends"
 )
@@ -46,25 +44,15 @@ func main() {
 
 func run(args []string) error {
 	flags := flag.NewFlagSet("mnist", flag.ContinueOnError)
+	common := runner.RegisterFlags(flags, "the preset's")
 	preset := flags.String("preset", "default", "settings preset: "+strings.Join(presetNames(), ", "))
 	set := flags.String("set", "", `parameter overrides, "name=value;/scope/name=value" or "file:PATH"; -params lists them`)
-	methods := flags.String("methods", "", "comma-separated methods (default: the preset's); valid: "+strings.Join(runner.Names(), ", ")+", all")
-	dataset := flags.String("dataset", "mnist", "dataset: "+strings.Join(datasets.Names(), ", "))
-	split := flags.String("split", "test", "split the metrics are computed on: test, validation, train, all")
-	dataDir := flags.String("data_dir", "", "directory with the dataset files (default $CLUSTERGAN_DATA_DIR, then the Go module cache, then download)")
-	download := flags.Bool("download", true, "download missing dataset files (checksum-verified) into the user cache dir")
 	runsDir := flags.String("runs", "runs", "parent directory of run directories")
 	name := flags.String("name", "", "run directory name (default <dataset>-<date>-<time>)")
 	resume := flags.String("resume", "", "continue the run in this directory from its latest checkpoint")
 	listParams := flags.Bool("params", false, "list every parameter with its value after -preset and -set, and exit")
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil // -h: the usage is printed already
-		}
+	if ok, err := runner.ParseFlags(flags, args); !ok {
 		return err
-	}
-	if flags.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q (flags only; see -help)", flags.Args())
 	}
 
 	ctx := runner.DefaultContext()
@@ -86,15 +74,15 @@ func run(args []string) error {
 		return nil
 	}
 
-	methodList := *methods
-	if methodList == "" {
-		methodList = runner.PresetMethods(string(presetText))
+	methodList := common.MethodList()
+	if methodList == nil {
+		methodList = strings.Split(runner.PresetMethods(string(presetText)), ",")
 	}
 	cfg := runner.Config{
-		Dataset:     *dataset,
-		Methods:     strings.Split(methodList, ","),
-		Split:       *split,
-		DataOptions: datasets.Options{Dir: *dataDir, AllowDownload: *download},
+		Dataset:     *common.Dataset,
+		Methods:     methodList,
+		Split:       *common.Split,
+		DataOptions: common.DataOptions(),
 		RunsDir:     *runsDir,
 		RunName:     *name,
 		ResumeDir:   *resume,

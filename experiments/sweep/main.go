@@ -13,14 +13,12 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/clustergan/clustergan/backend"
-	"github.com/clustergan/clustergan/datasets"
 	"github.com/clustergan/clustergan/experiments/runner"
 	"github.com/clustergan/clustergan/experiments/sweeps"
 	"github.com/gomlx/gomlx/backends"
@@ -39,25 +37,15 @@ func run(args []string) error {
 	dir := flags.String("dir", "", "sweep directory: one run directory per point (required to run)")
 	preset := flags.String("preset", "", `settings file applied before each point, e.g. experiments/mnist/presets/default.settings; its "# methods:" line gives the default methods`)
 	set := flags.String("set", "", `parameter overrides for every point, applied after -preset: "name=value;..." or "file:PATH"`)
-	methods := flags.String("methods", "", "comma-separated methods (default: the preset's, else kmeans); valid: "+strings.Join(runner.Names(), ", ")+", all")
-	dataset := flags.String("dataset", "mnist", "dataset: "+strings.Join(datasets.Names(), ", "))
-	split := flags.String("split", "test", "split the metrics are computed on: test, validation, train, all")
-	dataDir := flags.String("data_dir", "", "directory with the dataset files (default $CLUSTERGAN_DATA_DIR, then the Go module cache, then download)")
-	download := flags.Bool("download", true, "download missing dataset files (SHA-256 verified) into the user cache dir")
+	common := runner.RegisterFlags(flags, "the preset's, else kmeans")
 	shard := flags.String("shard", "", "run only shard i of n (i/n, 0 ≤ i < n): the points whose index mod n is i")
 	parallel := flags.Int("parallel", 1, "points run at once in this process; they share one backend and its threads")
 	list := flags.Bool("list", false, "list the points of the shard with their status, and exit")
 	report := flags.String("report", "", "aggregate the run directories under this directory instead of running")
 	reportOut := flags.String("report_out", "", "where -report writes report.md, report.csv and heatmaps (default: the -report directory)")
 	heatmap := flags.String("heatmap", "beta_n,beta_c", "two parameters for the heatmaps of -report, rows,columns (empty: none)")
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil // -h: the usage is printed already
-		}
+	if ok, err := runner.ParseFlags(flags, args); !ok {
 		return err
-	}
-	if flags.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q (flags only; see -help)", flags.Args())
 	}
 
 	if *report != "" {
@@ -105,13 +93,10 @@ func run(args []string) error {
 		base = append(base, sweeps.Settings{Text: *set, Source: "-set"})
 	}
 	opts := sweeps.Options{
-		Dir: *dir, Grid: g, Base: base, Dataset: *dataset, Split: *split,
-		DataOptions: datasets.Options{Dir: *dataDir, AllowDownload: *download},
-		Shard:       sh, Parallel: *parallel, Out: os.Stdout,
+		Dir: *dir, Grid: g, Base: base, Dataset: *common.Dataset, Split: *common.Split,
+		DataOptions: common.DataOptions(), Methods: common.MethodList(),
+		Shard: sh, Parallel: *parallel, Out: os.Stdout,
 		NewBackend: func() (backends.Backend, error) { return backend.New(os.Stderr) },
-	}
-	if *methods != "" {
-		opts.Methods = strings.Split(*methods, ",")
 	}
 	if *list {
 		plan, err := sweeps.Plan(opts)
