@@ -15,19 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// baselineSettings are TestClusterGANMethodAndResume's settings (tiny BatchNorm mlp, vanilla
-// loss, 300 iterations) plus a short decoding.
-const baselineSettings = `prior_noise_dim=4; prior_num_clusters=5; mlp_hidden=64,64; mlp_batch_norm=true
-	adversarial_loss=vanilla; n_critic=1; critic_learning_rate=1e-3; generator_learning_rate=1e-3
-	train_steps=300; eval_every=100; checkpoint_every=100; kmeans_n_init=3; decode_steps=50; latent_map_points=200`
-
-func baselineConfig(t *testing.T, methods ...string) Config {
-	cfg := testConfig(t, methods...)
-	_, err := ApplySettings(cfg.Ctx, baselineSettings, "test")
-	require.NoError(t, err)
-	return cfg
-}
-
 func requireMetricsInRange(t *testing.T, row ReportRow) {
 	m := row.Metrics
 	for name, v := range map[string]float64{"ACC": m.ACC, "purity": m.Purity, "NMI": m.NMI, "ARI": m.ARI} {
@@ -50,7 +37,7 @@ func TestGANBaselines(t *testing.T) {
 		{RowUniformGANBP, 0.85},
 	} {
 		t.Run(tc.method, func(t *testing.T) {
-			cfg := baselineConfig(t, tc.method)
+			cfg := ganTestConfig(t, tc.method)
 			report, err := Run(cfg)
 			require.NoError(t, err)
 			require.Len(t, report.Rows, 1)
@@ -99,7 +86,7 @@ func TestGANBaselines(t *testing.T) {
 // second decodes the first's model instead of training, and its restart choice mostly agrees
 // with the encoder's argmax on the same points.
 func TestClusterGANBPReusesClusterGAN(t *testing.T) {
-	cfg := baselineConfig(t, "clustergan", "clustergan-bp")
+	cfg := ganTestConfig(t, "clustergan", "clustergan-bp")
 	report, err := Run(cfg)
 	require.NoError(t, err)
 	require.Len(t, report.Rows, 4)
@@ -131,7 +118,7 @@ func TestClusterGANBPReusesClusterGAN(t *testing.T) {
 // TestClusterGANBPTrainsItsOwn runs clustergan-bp alone: it trains ClusterGAN in its own
 // directory, then decodes it.
 func TestClusterGANBPTrainsItsOwn(t *testing.T) {
-	cfg := baselineConfig(t, "clustergan-bp")
+	cfg := ganTestConfig(t, "clustergan-bp")
 	// Fewer decoding steps: this test is about where the model comes from.
 	_, err := ApplySettings(cfg.Ctx, "decode_steps=20", "test")
 	require.NoError(t, err)

@@ -23,6 +23,19 @@ func testConfig(t *testing.T, methods ...string) Config {
 	}
 }
 
+// ganTestSettings train every GAN method quickly on the synthetic mixture (5 clusters, 16
+// features): a BatchNorm MLP, vanilla loss, Adam 1e-3, 300 iterations, short decoding, small maps.
+const ganTestSettings = `prior_noise_dim=4; prior_num_clusters=5; mlp_hidden=64,64; mlp_batch_norm=true
+	adversarial_loss=vanilla; n_critic=1; critic_learning_rate=1e-3; generator_learning_rate=1e-3
+	train_steps=300; eval_every=100; checkpoint_every=100; kmeans_n_init=3; decode_steps=50; latent_map_points=200`
+
+func ganTestConfig(t *testing.T, methods ...string) Config {
+	cfg := testConfig(t, methods...)
+	_, err := ApplySettings(cfg.Ctx, ganTestSettings, "test")
+	require.NoError(t, err)
+	return cfg
+}
+
 func TestValidateErrorsListValidValues(t *testing.T) {
 	cfg := testConfig(t, "kmeans")
 	cfg.Dataset = "nope"
@@ -134,11 +147,7 @@ func TestBadParameterValues(t *testing.T) {
 // mixture, then resumes the run as if it had been killed after its last checkpoint but before
 // writing results: training is not repeated and the results come out the same.
 func TestClusterGANMethodAndResume(t *testing.T) {
-	cfg := testConfig(t, "clustergan")
-	_, err := ApplySettings(cfg.Ctx, `prior_noise_dim=4; prior_num_clusters=5; mlp_hidden=64,64; mlp_batch_norm=true
-		adversarial_loss=vanilla; n_critic=1; critic_learning_rate=1e-3; generator_learning_rate=1e-3
-		train_steps=300; eval_every=100; checkpoint_every=100; kmeans_n_init=3; latent_map_points=200`, "test")
-	require.NoError(t, err)
+	cfg := ganTestConfig(t, "clustergan")
 	report, err := Run(cfg)
 	require.NoError(t, err)
 	require.Len(t, report.Rows, 2)
@@ -197,11 +206,7 @@ func TestMethodFailuresBecomeErrors(t *testing.T) {
 // TestInfoGANMethod: the infogan method trains in its own copy of the settings (InfoGAN's
 // noise σ) and clusters with the Q head.
 func TestInfoGANMethod(t *testing.T) {
-	cfg := testConfig(t, "infogan")
-	_, err := ApplySettings(cfg.Ctx, `prior_noise_dim=4; prior_num_clusters=5; mlp_hidden=64,64; mlp_batch_norm=true
-		adversarial_loss=vanilla; n_critic=1; critic_learning_rate=1e-3; generator_learning_rate=1e-3
-		train_steps=300; eval_every=100; checkpoint_every=300; kmeans_n_init=3; latent_map_points=200`, "test")
-	require.NoError(t, err)
+	cfg := ganTestConfig(t, "infogan")
 	report, err := Run(cfg)
 	require.NoError(t, err)
 	require.Len(t, report.Rows, 2)
