@@ -28,7 +28,6 @@ type Model struct {
 	Loss    losses.Adversarial
 
 	encodeExec, codeExec, generateExec *context.Exec
-	encodeFn                           func(*context.Context, *Node) []*Node
 }
 
 // NewModel builds a model for data of the given per-example shape from ctx's parameters
@@ -126,13 +125,11 @@ func softmax(logits, out []float32) {
 
 // Encode runs the encoder over x (n × DataDim, row-major) in batches of batchSize.
 func (m *Model) Encode(x []float32, batchSize int) (*Encoding, error) {
-	if m.encodeExec == nil {
-		m.encodeFn = func(ctx *context.Context, x *Node) []*Node {
-			noise, logits := m.Arch.Encoder(ctx, m.Spec, x)
-			return []*Node{noise, logits}
-		}
+	fn := func(ctx *context.Context, x *Node) []*Node {
+		noise, logits := m.Arch.Encoder(ctx, m.Spec, x)
+		return []*Node{noise, logits}
 	}
-	return m.runEncoding("encode", &m.encodeExec, m.encodeFn, m.Spec.NoiseDim, x, batchSize)
+	return m.runEncoding("encode", &m.encodeExec, fn, m.Spec.NoiseDim, x, batchSize)
 }
 
 // Code runs InfoGAN's Q head (the critic's code logits, layers.CriticWithCode) over x in

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"github.com/clustergan/clustergan/evaluation"
 	"github.com/clustergan/clustergan/inference"
 	"github.com/clustergan/clustergan/trainer"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -15,9 +16,9 @@ func DefaultParams() map[string]any {
 	return map[string]any{
 		ParamSeed:            1,
 		ParamNumClusters:     0,
-		ParamKMeansNInit:     10,
-		ParamKMeansMaxIter:   300,
-		ParamKMeansTol:       1e-4,
+		ParamKMeansNInit:     evaluation.DefaultKMeansNInit,
+		ParamKMeansMaxIter:   evaluation.DefaultKMeansMaxIter,
+		ParamKMeansTol:       evaluation.DefaultKMeansTol,
 		ParamLatentMapPoints: 2000,
 		ParamInfoGANSigma:    1.0,
 	}

@@ -26,9 +26,9 @@ const (
 func KMeansConfig(ctx *context.Context, k int, seed int64) (evaluation.KMeansConfig, error) {
 	cfg := evaluation.KMeansConfig{
 		K:       k,
-		NInit:   context.GetParamOr(ctx, ParamKMeansNInit, 10),
-		MaxIter: context.GetParamOr(ctx, ParamKMeansMaxIter, 300),
-		Tol:     context.GetParamOr(ctx, ParamKMeansTol, 1e-4),
+		NInit:   context.GetParamOr(ctx, ParamKMeansNInit, evaluation.DefaultKMeansNInit),
+		MaxIter: context.GetParamOr(ctx, ParamKMeansMaxIter, evaluation.DefaultKMeansMaxIter),
+		Tol:     context.GetParamOr(ctx, ParamKMeansTol, evaluation.DefaultKMeansTol),
 		Seed:    seed,
 	}
 	switch {
