@@ -117,7 +117,7 @@ func (e encoderMethod) Run(env *Env) (*Outcome, error) {
 	if val := env.Data.Validation; val != nil && val.N() > 0 && val.Labels != nil {
 		// Model selection by validation purity, as the paper's protocol.
 		t.Evaluate = func(m *trainer.Model, step int) (float64, map[string]float64, error) {
-			rows, err := e.cluster(m, val.X, val.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
+			rows, _, err := e.cluster(m, val.X, val.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -152,7 +152,7 @@ func (e encoderMethod) Run(env *Env) (*Outcome, error) {
 	if t.BestStep() > 0 {
 		fmt.Fprintf(env.Out, "%s: using iteration %d (best validation purity %.4f)\n", e.name, t.BestStep(), t.BestScore())
 	}
-	rows, err := e.cluster(model, env.Eval.X, env.Eval.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
+	rows, encoded, err := e.cluster(model, env.Eval.X, env.Eval.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (e encoderMethod) Run(env *Env) (*Outcome, error) {
 			return nil, err
 		}
 	}
-	if err := e.writeFigures(env, model, withNoise); err != nil {
+	if err := e.writeFigures(env, model, encoded); err != nil {
 		// Figures help reading a run; a failure to draw one does not lose the results.
 		fmt.Fprintf(env.Out, "%s: figures not all written: %v\n", e.name, err)
 	}
@@ -171,7 +171,7 @@ func (e encoderMethod) Run(env *Env) (*Outcome, error) {
 
 // writeFigures writes the sample grid, the interpolations and two latent maps: prior
 // samples coloured by their cluster z_c, and the encoded evaluation split coloured by true label.
-func (e encoderMethod) writeFigures(env *Env, model *trainer.Model, withNoise bool) error {
+func (e encoderMethod) writeFigures(env *Env, model *trainer.Model, encoded clusterFeatures) error {
 	if err := writeSampleGrid(model, filepath.Join(env.Dir, "samples.png"), 10, env.Seed); err != nil {
 		return err
 	}
@@ -196,41 +196,41 @@ func (e encoderMethod) writeFigures(env *Env, model *trainer.Model, withNoise bo
 		z, model.Spec.LatentDim, clusters, nil, latentMapPoints, env.Seed); err != nil {
 		return err
 	}
-	n := min(env.Eval.N(), latentMapPoints)
-	dim := env.Eval.Dim()
-	enc, err := e.encode(model, env.Eval.X[:n*dim], 500)
-	if err != nil {
-		return err
-	}
-	features, fdim := enc.Features(withNoise)
 	return WriteLatentMap(filepath.Join(env.Dir, "latent_map_test.png"), e.name+": output on evaluation data, by true label",
-		features, fdim, env.Eval.Labels[:n], nil, latentMapPoints, env.Seed)
+		encoded.x, encoded.dim, env.Eval.Labels, nil, latentMapPoints, env.Seed)
 }
 
-// cluster encodes x and clusters it both ways; rows[0] is k-means, rows[1] argmax.
-func (e encoderMethod) cluster(m *trainer.Model, x []float32, labels []int, kmCfg evaluation.KMeansConfig, withNoise bool, batch int) ([]Row, error) {
+// cluster encodes x and clusters it both ways; rows[0] is k-means, rows[1] argmax. It also
+// returns the features k-means saw.
+func (e encoderMethod) cluster(m *trainer.Model, x []float32, labels []int, kmCfg evaluation.KMeansConfig, withNoise bool, batch int) ([]Row, clusterFeatures, error) {
 	enc, err := e.encode(m, x, batch)
 	if err != nil {
-		return nil, err
+		return nil, clusterFeatures{}, err
 	}
 	features, dim := enc.Features(withNoise)
 	km, err := evaluation.KMeans(features, dim, kmCfg)
 	if err != nil {
-		return nil, err
+		return nil, clusterFeatures{}, err
 	}
 	kmMetrics, err := evaluation.Evaluate(km.Labels, labels)
 	if err != nil {
-		return nil, err
+		return nil, clusterFeatures{}, err
 	}
 	argmax := enc.Argmax()
 	argMetrics, err := evaluation.Evaluate(argmax, labels)
 	if err != nil {
-		return nil, err
+		return nil, clusterFeatures{}, err
 	}
 	return []Row{
 		{Method: e.kmeansRow, Metrics: kmMetrics, Labels: km.Labels},
 		{Method: e.argmaxRow, Metrics: argMetrics, Labels: argmax},
-	}, nil
+	}, clusterFeatures{x: features, dim: dim}, nil
+}
+
+// clusterFeatures are the vectors k-means clustered (n × dim), reused for the latent map.
+type clusterFeatures struct {
+	x   []float32
+	dim int
 }
 
 // writeSampleGrid writes generated images with one row per cluster z_c and the same z_n down
