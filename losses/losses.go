@@ -35,6 +35,10 @@ const (
 	// ParamBetaC is β_c, the weight of ClusterLoss in LatentLoss (float, default 10); ≥ 0, 0
 	// drops the term.
 	ParamBetaC = "beta_c"
+	// ParamBetaX is β_x, the weight of ReconstructionLoss on real data (float, default 0: the
+	// paper trains E on generated data only). > 0 adds β_x·mean((x − G(E(x)))²) over a real
+	// batch to the generator+encoder update, so E also learns from real digits.
+	ParamBetaX = "beta_x"
 )
 
 // Defaults of the parameters above.
@@ -44,6 +48,7 @@ const (
 	DefaultGPPerSample = false
 	DefaultBetaN       = 10.0
 	DefaultBetaC       = 10.0
+	DefaultBetaX       = 0.0
 )
 
 // DefaultParams returns the parameters of this package with their defaults, for an
@@ -55,6 +60,7 @@ func DefaultParams() map[string]any {
 		ParamGPPerSample: DefaultGPPerSample,
 		ParamBetaN:       DefaultBetaN,
 		ParamBetaC:       DefaultBetaC,
+		ParamBetaX:       DefaultBetaX,
 	}
 }
 
@@ -143,6 +149,18 @@ func LatentLoss(ctx *context.Context, zn, znHat, oneHot, logits *graph.Node) *gr
 		return terms[0]
 	}
 	return graph.Add(terms[0], terms[1])
+}
+
+// BetaX returns β_x from ParamBetaX; it panics if it is negative.
+func BetaX(ctx *context.Context) float64 { return nonNegativeParam(ctx, ParamBetaX, DefaultBetaX) }
+
+// ReconstructionLoss is mean((x − xHat)²) over all elements: the real-data term that ParamBetaX
+// weights, with xHat = G(E(x)).
+func ReconstructionLoss(x, xHat *graph.Node) *graph.Node {
+	if x == nil || xHat == nil || !x.Shape().Equal(xHat.Shape()) {
+		panic(fmt.Sprintf("losses.ReconstructionLoss: x and x̂ must have the same shape, got %s and %s", shapeOf(x), shapeOf(xHat)))
+	}
+	return graph.ReduceAllMean(graph.Square(graph.Sub(x, xHat)))
 }
 
 // Interpolate returns x̂ = ε·real + (1−ε)·fake with ε ~ U(0, 1) from ctx's RNG: one ε for the

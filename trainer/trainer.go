@@ -122,6 +122,8 @@ type Trainer struct {
 
 	step      int
 	best      CheckpointInfo
+	started   time.Time     // when Train began
+	evalTime  time.Duration // time spent in Evaluate since then
 	iterExec  *context.Exec
 	trainData *tensors.Tensor
 }
@@ -177,7 +179,7 @@ func (t *Trainer) buildIteration(ctx *context.Context, trainX *Node) []*Node {
 	for range t.Config.NCritic {
 		criticLoss = t.criticStep(ctx, trainX, criticOpt)
 	}
-	outputs := append([]*Node{criticLoss}, t.generatorStep(ctx, trainX.Graph(), genOpt)...)
+	outputs := append([]*Node{criticLoss}, t.generatorStep(ctx, trainX, genOpt)...)
 	for i, o := range outputs {
 		outputs[i] = ConvertDType(StopGradient(o), dtypes.Float64)
 	}
@@ -216,11 +218,13 @@ func (t *Trainer) criticWithCode() layers.CriticWithCode {
 	return cwc
 }
 
-// generatorStep builds one generator+encoder update on fresh z. E sees only generated data.
-// It returns the adversarial loss and, with an encoder, the weighted latent loss and its two
-// unweighted terms.
-func (t *Trainer) generatorStep(ctx *context.Context, g *Graph, opt optimizers.Interface) []*Node {
+// generatorStep builds one generator+encoder update on fresh z. E sees only generated data,
+// unless losses.ParamBetaX > 0 adds the real-data term β_x·mean((x − G(E(x)))²). It returns the
+// adversarial loss and, with an encoder, the weighted latent loss (the β_x term included) and
+// its two unweighted terms.
+func (t *Trainer) generatorStep(ctx *context.Context, trainX *Node, opt optimizers.Interface) []*Node {
 	m := t.Model
+	g := trainX.Graph()
 	latent := m.Prior.Sample(ctx, g, t.Config.BatchSize)
 	fake := m.Arch.Generator(ctx, m.Spec, latent.Z)
 	if t.InfoGAN {
@@ -238,12 +242,32 @@ func (t *Trainer) generatorStep(ctx *context.Context, g *Graph, opt optimizers.I
 	if !t.NoEncoder && m.Spec.NumClusters > 0 && latent.OneHot != nil {
 		noiseHat, logits := m.Arch.Encoder(ctx, m.Spec, fake)
 		latentLoss := losses.LatentLoss(ctx, latent.Noise, noiseHat, latent.OneHot, logits)
+		if betaX := losses.BetaX(ctx); betaX > 0 {
+			latentLoss = Add(latentLoss, MulScalar(t.realReconstruction(ctx, trainX), betaX))
+		}
 		total = Add(total, latentLoss)
 		outputs = append(outputs, latentLoss, losses.NoiseLoss(latent.Noise, noiseHat),
 			losses.ClusterLoss(latent.OneHot, logits))
 	}
 	updateOnly(ctx.In("generator_optimizer"), opt, total, ScopeGenerator, ScopeEncoder)
 	return outputs
+}
+
+// realReconstruction is mean((x − G(ẑ_n, softmax(logits)))²) over a fresh real batch x, with
+// (ẑ_n, logits) = E(x): the softmax stands in for the one-hot so the term is differentiable.
+func (t *Trainer) realReconstruction(ctx *context.Context, trainX *Node) *Node {
+	m := t.Model
+	if m.Spec.NoiseDim+m.Spec.NumClusters != m.Spec.LatentDim || m.Spec.NoiseDim == 0 {
+		panic(fmt.Sprintf("trainer: %s > 0 needs a prior whose z is (z_n, z_c) (prior \"mixed\"); this one has z of %d = %d noise + %d clusters",
+			losses.ParamBetaX, m.Spec.LatentDim, m.Spec.NoiseDim, m.Spec.NumClusters))
+	}
+	n := trainX.Shape().Dimensions[0]
+	idx := ctx.RandomIntN(trainX.Graph(), int32(n), shapes.Make(dtypes.Int32, t.Config.BatchSize, 1))
+	real := Gather(trainX, idx)
+	noiseHat, logits := m.Arch.Encoder(ctx, m.Spec, real)
+	z := Concatenate([]*Node{noiseHat, Softmax(logits, -1)}, 1)
+	xHat := Reshape(m.Arch.Generator(ctx, m.Spec, z), real.Shape().Dimensions...)
+	return losses.ReconstructionLoss(real, xHat)
 }
 
 // updateOnly builds opt's update of loss for the variables under the given scopes only: GoMLX
@@ -331,6 +355,7 @@ func (t *Trainer) Train() error {
 		logEvery = max(1, cfg.Steps/200)
 	}
 	bar := newProgress(out, cfg.Steps, t.step)
+	t.started, t.evalTime = time.Now(), 0
 	lastGood := ""
 	for t.step < cfg.Steps {
 		losses, err := t.RunStep()
@@ -374,7 +399,10 @@ func (t *Trainer) Train() error {
 }
 
 func (t *Trainer) evaluate(bar *progress) error {
+	evalStart := time.Now()
+	elapsed, training := evalStart.Sub(t.started), evalStart.Sub(t.started)-t.evalTime
 	score, metrics, err := t.Evaluate(t.Model, t.step)
+	t.evalTime += time.Since(evalStart)
 	if err != nil {
 		return fmt.Errorf("evaluation at iteration %d: %w", t.step, err)
 	}
@@ -389,7 +417,10 @@ func (t *Trainer) evaluate(bar *progress) error {
 	}
 	bar.note(fmt.Sprintf("eval @%d: score %.4f (best %.4f @%d)", t.step, score, t.best.BestScore, t.best.BestStep))
 	if t.Log != nil {
-		return t.Log(map[string]any{"event": "eval", "step": t.step, "score": score, "metrics": metrics, "best_step": t.best.BestStep})
+		// Wall-clock seconds since this Train call began (a resumed run counts from its resume),
+		// with and without the time spent in earlier evaluations: time-to-accuracy curves.
+		return t.Log(map[string]any{"event": "eval", "step": t.step, "score": score, "metrics": metrics, "best_step": t.best.BestStep,
+			"elapsed_s": elapsed.Seconds(), "train_s": training.Seconds()})
 	}
 	return nil
 }

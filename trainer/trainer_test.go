@@ -111,7 +111,7 @@ func TestPhasesUpdateOnlyTheirPlayer(t *testing.T) {
 
 	take()
 	genExec := context.MustNewExec(tr.Model.Backend, ctx, func(ctx *context.Context, x *Node) *Node {
-		return tr.generatorStep(ctx, x.Graph(), genOpt)[0]
+		return tr.generatorStep(ctx, x, genOpt)[0]
 	})
 	genExec.MustExec(data)
 	require.False(t, changed(ScopeCritic), "generator step changed the critic")
@@ -203,24 +203,46 @@ func TestConfigErrorsNameTheParameter(t *testing.T) {
 func TestClusterGANSyntheticMixture(t *testing.T) {
 	splits, err := datasets.Synthetic(datasets.DefaultSyntheticConfig())
 	require.NoError(t, err)
-	ctx := syntheticContext(t, nil)
-	tr := newTrainer(t, ctx, splits.Train.X, splits.Train.Dim())
-	require.NoError(t, tr.Train())
-	enc, err := tr.Model.Encode(splits.Test.X, 500)
-	require.NoError(t, err)
-	features, dim := enc.Features(true)
-	km, err := evaluation.KMeans(features, dim, evaluation.KMeansConfig{K: 5, NInit: 5, MaxIter: 300, Tol: 1e-4, Seed: 1})
-	require.NoError(t, err)
-	purity, err := evaluation.Purity(km.Labels, splits.Test.Labels)
-	require.NoError(t, err)
-	argmax, err := evaluation.Purity(enc.Argmax(), splits.Test.Labels)
-	require.NoError(t, err)
-	t.Logf("synthetic mixture after %d iterations: purity %.4f (k-means on E(x)), %.4f (argmax)", syntheticSteps, purity, argmax)
-	// k-means on E(x) can score well even for a barely trained encoder when the data are this
-	// well separated; argmax of the logits only scores well when each one-hot z_c has become
-	// one data cluster, so both are required.
-	require.GreaterOrEqual(t, purity, 0.95)
-	require.GreaterOrEqual(t, argmax, 0.95)
+	for _, c := range []struct {
+		name  string
+		extra map[string]any
+	}{
+		{"paper", nil},
+		// The optional real-data term β_x·mean((x − G(E(x)))²) must not break the clustering.
+		{"beta_x", map[string]any{losses.ParamBetaX: 10.0}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := syntheticContext(t, c.extra)
+			tr := newTrainer(t, ctx, splits.Train.X, splits.Train.Dim())
+			require.NoError(t, tr.Train())
+			enc, err := tr.Model.Encode(splits.Test.X, 500)
+			require.NoError(t, err)
+			features, dim := enc.Features(true)
+			km, err := evaluation.KMeans(features, dim, evaluation.KMeansConfig{K: 5, NInit: 5, MaxIter: 300, Tol: 1e-4, Seed: 1})
+			require.NoError(t, err)
+			purity, err := evaluation.Purity(km.Labels, splits.Test.Labels)
+			require.NoError(t, err)
+			argmax, err := evaluation.Purity(enc.Argmax(), splits.Test.Labels)
+			require.NoError(t, err)
+			t.Logf("synthetic mixture after %d iterations: purity %.4f (k-means on E(x)), %.4f (argmax)", syntheticSteps, purity, argmax)
+			// k-means on E(x) can score well even for a barely trained encoder when the data are
+			// this well separated; argmax of the logits only scores well when each one-hot z_c has
+			// become one data cluster, so both are required.
+			require.GreaterOrEqual(t, purity, 0.95)
+			require.GreaterOrEqual(t, argmax, 0.95)
+		})
+	}
+}
+
+// TestBetaXNeedsMixedPrior: the real-data term feeds E's output back into G, which needs z to
+// be (z_n, z_c); with another prior the first step fails with an error naming the parameter.
+func TestBetaXNeedsMixedPrior(t *testing.T) {
+	ctx := tinyContext(t, 1)
+	ctx.SetParam(losses.ParamBetaX, 1.0)
+	ctx.SetParam(priors.ParamPrior, "gmm")
+	tr := newTrainer(t, ctx, tinyData(40, 8), 8)
+	_, err := tr.RunStep()
+	require.ErrorContains(t, err, `beta_x > 0 needs a prior whose z is (z_n, z_c)`)
 }
 
 // syntheticSteps: with these settings purity reached 1.0 by iteration 250 (seed 1); 500 leaves

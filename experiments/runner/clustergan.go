@@ -114,6 +114,12 @@ func (e encoderMethod) Run(env *Env) (*Outcome, error) {
 		Model: model, Config: cfg, TrainX: env.Data.Train.X, Dir: filepath.Join(env.Dir, "checkpoints"),
 		Out: env.Out, Log: env.Log, InfoGAN: e.infoGAN,
 	}
+	track := context.GetParamOr(ctx, ParamTrackEvalSplit, false)
+	var curve *accuracyCurve
+	if track {
+		curve = &accuracyCurve{}
+		t.Log = curve.recorder(env.Log)
+	}
 	if val := env.Data.Validation; val != nil && val.N() > 0 && val.Labels != nil {
 		// Model selection by validation purity, as the paper's protocol.
 		t.Evaluate = func(m *trainer.Model, step int) (float64, map[string]float64, error) {
@@ -121,11 +127,22 @@ func (e encoderMethod) Run(env *Env) (*Outcome, error) {
 			if err != nil {
 				return 0, nil, err
 			}
-			return rows[0].Metrics.Purity, map[string]float64{
+			metrics := map[string]float64{
 				"val_purity": rows[0].Metrics.Purity, "val_nmi": rows[0].Metrics.NMI,
 				"val_acc": rows[0].Metrics.ACC, "val_argmax_purity": rows[1].Metrics.Purity,
-			}, nil
+			}
+			if track {
+				// Logged for time-to-accuracy curves only; selection stays on validation.
+				evalRows, _, err := e.cluster(m, env.Eval.X, env.Eval.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
+				if err != nil {
+					return 0, nil, err
+				}
+				addEvalMetrics(metrics, evalRows)
+			}
+			return rows[0].Metrics.Purity, metrics, nil
 		}
+	} else if track {
+		return nil, fmt.Errorf("parameter %q: tracking needs a labelled validation split to drive evaluations", ParamTrackEvalSplit)
 	}
 	if env.Resume {
 		path, err := t.Restore()
@@ -149,6 +166,11 @@ func (e encoderMethod) Run(env *Env) (*Outcome, error) {
 		return nil, err
 	}
 	trainTime := time.Since(start)
+	if curve != nil {
+		if err := curve.write(env.Dir, e.name); err != nil {
+			return nil, err
+		}
+	}
 	if t.BestStep() > 0 {
 		fmt.Fprintf(env.Out, "%s: using iteration %d (best validation purity %.4f)\n", e.name, t.BestStep(), t.BestScore())
 	}

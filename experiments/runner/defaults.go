@@ -21,6 +21,7 @@ func DefaultParams() map[string]any {
 		ParamKMeansTol:       evaluation.DefaultKMeansTol,
 		ParamLatentMapPoints: 2000,
 		ParamInfoGANSigma:    1.0,
+		ParamTrackEvalSplit:  false,
 	}
 }
 
