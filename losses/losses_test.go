@@ -445,6 +445,7 @@ func TestDefaults(t *testing.T) {
 		ParamGPPerSample: false,
 		ParamBetaN:       10.0,
 		ParamBetaC:       10.0,
+		ParamBetaX:       0.0,
 	}, DefaultParams())
 	// The params are looked up the scope chain.
 	ctx := context.New()
@@ -464,4 +465,26 @@ func TestCriticShapeCheck(t *testing.T) {
 	require.PanicsWithValue(t,
 		"losses: the critic must return one score per example ([batch] or [batch, 1]), got (Float64)[2 2] for input (Float64)[2 2]",
 		func() { unitGradientPenalty(func(x *graph.Node) *graph.Node { return x }, x) })
+}
+
+func TestReconstructionLoss(t *testing.T) {
+	x := [][]float64{{0, 1}, {0.5, 0.5}}
+	xHat := [][]float64{{0.5, 1}, {0.5, 0}}
+	out := run(t, nil, func(_ *context.Context, g *graph.Graph) []*graph.Node {
+		a, b := graph.Const(g, x), graph.Const(g, xHat)
+		loss := ReconstructionLoss(a, b)
+		return []*graph.Node{loss, graph.Gradient(loss, b)[0]}
+	})
+	// Differences (−0.5, 0, 0, 0.5), squares (0.25, 0, 0, 0.25): mean 0.125.
+	require.InDelta(t, 0.125, out[0][0], 1e-15)
+	// d/dx̂ mean((x − x̂)²) = −2(x − x̂)/N with N = 4.
+	require.InDeltaSlice(t, []float64{0.25, 0, 0, -0.25}, out[1], 1e-15)
+	g := graph.NewGraph(backend.ForTests(), "bad")
+	defer g.Finalize()
+	require.Panics(t, func() {
+		ReconstructionLoss(graph.Zeros(g, shapes.Make(dtypes.Float64, 2, 2)), graph.Zeros(g, shapes.Make(dtypes.Float64, 2, 3)))
+	})
+	ctx := context.New()
+	ctx.SetParam(ParamBetaX, -1.0)
+	require.PanicsWithValue(t, `losses: parameter "beta_x" = -1, must be ≥ 0`, func() { BetaX(ctx) })
 }

@@ -80,6 +80,9 @@ func (e encoderMethod) Validate(ctx *context.Context) error {
 		return fmt.Errorf("parameters %q and %q are both 0: the encoder would have no loss to learn from",
 			losses.ParamBetaN, losses.ParamBetaC)
 	}
+	if bx := context.GetParamOr(ctx, losses.ParamBetaX, losses.DefaultBetaX); !(bx >= 0) {
+		return fmt.Errorf("parameter %q: must be ≥ 0, got %g", losses.ParamBetaX, bx)
+	}
 	if _, err := trainer.ConfigFromContext(ctx); err != nil {
 		return err
 	}

@@ -128,9 +128,9 @@ func greyImageShape(shape []int) (h, w int, ok bool) {
 	return shape[0], shape[1], true
 }
 
-// imageGrid draws rows×cols grey-scale h×w images (x row-major, image r·cols+c at row r, column
+// ImageGrid draws rows×cols grey-scale h×w images (x row-major, image r·cols+c at row r, column
 // c; values in [0, 1], clipped) as dark ink on white, each in a cell with a 1-pixel white border.
-func imageGrid(x []float32, rows, cols, h, w int) (*image.Gray, error) {
+func ImageGrid(x []float32, rows, cols, h, w int) (*image.Gray, error) {
 	if want := rows * cols * h * w; len(x) != want {
 		return nil, fmt.Errorf("image grid: %d values, want %d (%d×%d images of %d×%d)", len(x), want, rows, cols, h, w)
 	}
@@ -156,9 +156,9 @@ func imageGrid(x []float32, rows, cols, h, w int) (*image.Gray, error) {
 	return img, nil
 }
 
-// writeImageGrid writes imageGrid's picture to path as a PNG.
+// writeImageGrid writes ImageGrid's picture to path as a PNG.
 func writeImageGrid(path string, x []float32, rows, cols, h, w int) error {
-	img, err := imageGrid(x, rows, cols, h, w)
+	img, err := ImageGrid(x, rows, cols, h, w)
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ func TestInterpolationLatents(t *testing.T) {
 func TestImageGrid(t *testing.T) {
 	// Two 1×3 images in one row: values clipped to [0, 1] (NaN drawn as 0), ink = 255 − 255·v.
 	x := []float32{0, 1, 0.5, float32(math.NaN()), 2, -1}
-	img, err := imageGrid(x, 1, 2, 1, 3)
+	img, err := ImageGrid(x, 1, 2, 1, 3)
 	require.NoError(t, err)
 	require.Equal(t, image.Rect(0, 0, 2*(3+2), 1*(1+2)), img.Rect)
 	want := []uint8{255, 0, 127, 255, 0, 255}
@@ -92,7 +92,7 @@ func TestImageGrid(t *testing.T) {
 		assert.Equal(t, uint8(255), img.GrayAt(xx, 0).Y)
 		assert.Equal(t, uint8(255), img.GrayAt(xx, 2).Y)
 	}
-	_, err = imageGrid(x, 2, 2, 1, 3)
+	_, err = ImageGrid(x, 2, 2, 1, 3)
 	require.ErrorContains(t, err, "6 values, want 12")
 }
 

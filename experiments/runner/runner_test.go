@@ -141,6 +141,12 @@ func TestBadParameterValues(t *testing.T) {
 	_, err = Run(cfg)
 	require.Error(t, err)
 	require.True(t, strings.Contains(err.Error(), `"kmeans_n_init": must be ≥ 1`), err.Error())
+
+	cfg = testConfig(t, "clustergan")
+	_, err = ApplySettings(cfg.Ctx, "beta_x=-2", "-set")
+	require.NoError(t, err)
+	_, err = Run(cfg)
+	require.ErrorContains(t, err, `parameter "beta_x": must be ≥ 0, got -2`)
 }
 
 // TestClusterGANMethodAndResume runs the clustergan method through the runner on the synthetic
