@@ -67,15 +67,16 @@ func (c *accuracyCurve) recorder(log func(map[string]any) error) func(map[string
 // curveColumns are the CSV columns after step, elapsed_s and train_s.
 var curveColumns = []string{"val_purity", evalPurity, evalACC, evalNMI, evalARI, evalArgmaxPurity}
 
-// write writes time_to_accuracy.csv and time_to_accuracy.png (purity of the reported split, by
-// k-means and argmax, and validation purity, against wall-clock minutes) into dir.
+// write writes time_to_accuracy.csv and time_to_accuracy.png into dir: the reported split's
+// purity (k-means on E(x), argmax) and validation purity against wall-clock minutes since
+// training began, evaluations included.
 func (c *accuracyCurve) write(dir, method string) error {
 	if len(c.points) == 0 {
 		return nil
 	}
 	var b strings.Builder
 	b.WriteString("step,elapsed_s,train_s," + strings.Join(curveColumns, ",") + "\n")
-	series := []plots.Series{{Name: "purity (k-means on E(x))"}, {Name: "purity (argmax)"}, {Name: "validation purity"}}
+	series := []plots.Series{{Name: "k-means on E(x)"}, {Name: "argmax"}, {Name: "validation"}}
 	for _, p := range c.points {
 		fields := []string{strconv.Itoa(p.step), fmt.Sprintf("%.1f", p.elapsed), fmt.Sprintf("%.1f", p.training)}
 		for _, col := range curveColumns {
@@ -96,6 +97,6 @@ func (c *accuracyCurve) write(dir, method string) error {
 	if err := atomicfile.WriteBytes(filepath.Join(dir, "time_to_accuracy.csv"), []byte(b.String())); err != nil {
 		return err
 	}
-	return plots.LineChart(filepath.Join(dir, "time_to_accuracy.png"), method+": purity vs wall-clock time",
-		"minutes since training began (evaluations included)", "purity", series)
+	return plots.LineChart(filepath.Join(dir, "time_to_accuracy.png"), method+": purity vs time",
+		"wall-clock minutes", "purity", series)
 }
