@@ -9,7 +9,9 @@ times one iteration as the Go trainer runs it (trainer/trainer.go, buildIteratio
   * n_critic critic steps, each on a fresh real batch (64 rows drawn with replacement from a
     1000×784 training split) and fresh z; G's output is a constant in the critic step;
   * one generator+encoder step on fresh z: adversarial loss + β_n·mean((z_n − ẑ_n)²) +
-    β_c·CE(z_c, logits), updating G and E only (D's weights get no gradient);
+    β_c·CE(z_c, logits), updating G and E only (D's weights get no gradient); with β_x > 0
+    (case mlp-default-beta-x) it adds β_x·mean((x − G(ẑ_n, softmax(logits)))²) on another fresh
+    real batch x, with (ẑ_n, logits) = E(x) (trainer.realReconstruction);
   * the five losses of the iteration are copied to the host (RunStep returns them).
 
 Settings are those of trainer.NewContext's defaults (priors, layers, losses, trainer packages)
@@ -38,7 +40,7 @@ ADAM_EPS = 1e-8
 GP_LAMBDA = 10.0  # losses.DefaultGPLambda; ε drawn once per batch (gp_per_sample=false)
 BETA_N = 10.0  # losses.DefaultBetaN
 BETA_C = 10.0  # losses.DefaultBetaC
-# losses.DefaultBetaX = 0: no real-data reconstruction term in the generator+encoder step.
+BETA_X = 0.0  # losses.DefaultBetaX: no real-data reconstruction term unless a case sets beta_x
 GRAD_NORM_EPS = 1e-12  # losses.gradNormEpsilon: ‖∇D‖ = sqrt(Σ g² + 1e-12)
 WEIGHT_STD = 0.02  # layers.WeightStdDev
 LRELU = 0.2  # layers.LeakyReLUAlpha
@@ -52,11 +54,13 @@ DATA_ROWS = 1000  # trainer.BenchmarkIteration: tinyData(1000, 784)
 # The Go sub-benchmarks (trainer/bench_test.go) and their overrides of the defaults.
 CASES = {
     "mlp-default": dict(arch="mlp", batch_norm=True, loss="vanilla", n_critic=1),
+    "mlp-default-beta-x": dict(arch="mlp", batch_norm=True, loss="vanilla", n_critic=1, beta_x=10.0),
     "mlp-wgan-gp-1critic": dict(arch="mlp", batch_norm=False, loss="wgan-gp", n_critic=1),
     "conv-paper-1critic": dict(arch="conv", loss="wgan-gp", n_critic=1),
     "conv-paper-5critic": dict(arch="conv", loss="wgan-gp", n_critic=5),
 }
-DEFAULT_ITERS = {"mlp-default": 50, "mlp-wgan-gp-1critic": 50, "conv-paper-1critic": 10, "conv-paper-5critic": 4}
+DEFAULT_ITERS = {"mlp-default": 50, "mlp-default-beta-x": 50, "mlp-wgan-gp-1critic": 50,
+                 "conv-paper-1critic": 10, "conv-paper-5critic": 4}
 
 
 def parse_args():
@@ -299,6 +303,7 @@ class Bench:
     def __init__(self, case):
         cfg = CASES[case]
         self.loss, self.n_critic = cfg["loss"], cfg["n_critic"]
+        self.beta_x = cfg.get("beta_x", BETA_X)
         if cfg["arch"] == "mlp":
             bn = cfg["batch_norm"]  # mlp_batch_norm applies to all three networks
             self.G, self.D, self.E = MLPGenerator(bn), MLPCritic(bn), MLPEncoder(bn)
@@ -311,8 +316,11 @@ class Bench:
         self.opt_g = torch.optim.Adam(list(self.G.parameters()) + list(self.E.parameters()),
                                       lr=LR, betas=BETAS, eps=ADAM_EPS)
 
+    def real_batch(self):
+        return self.train_x[torch.randint(0, DATA_ROWS, (BATCH,))]
+
     def critic_step(self):
-        real = self.train_x[torch.randint(0, DATA_ROWS, (BATCH,))]
+        real = self.real_batch()
         z, _, _ = sample_prior(BATCH)
         with torch.no_grad():  # StopGradient(G(z)): the critic step does not move G
             fake = self.G(z)
@@ -332,6 +340,13 @@ class Bench:
         noise_loss = F.mse_loss(noise_hat, noise)  # mean over all elements
         ce = F.cross_entropy(logits, cluster)  # mean over the batch of −Σ one-hot · log softmax
         latent = BETA_N * noise_loss + BETA_C * ce
+        if self.beta_x > 0:
+            # trainer.realReconstruction: x → E → z = (ẑ_n, softmax(logits)) → G, on its own batch;
+            # the softmax stands in for the prior's one-hot so the term is differentiable.
+            real = self.real_batch()
+            noise_real, logits_real = self.E(real)
+            x_hat = self.G(torch.cat([noise_real, F.softmax(logits_real, 1)], 1))
+            latent = latent + self.beta_x * F.mse_loss(x_hat, real)  # mean over all elements
         self.opt_g.zero_grad(set_to_none=True)
         (adv + latent).backward()
         self.opt_g.step()
