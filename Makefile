@@ -1,7 +1,7 @@
 # clustergan: `make test` is the test command CI runs; `make run` the main job.
 GO ?= go
 # Tests pick the pure-Go backend themselves; this keeps any program a test starts off XLA too.
-TEST_ENV = GOMLX_BACKEND=go:parallelism=-1,dotgeneral_large
+TEST_ENV = GOMLX_BACKEND=go:parallelism=-1
 TEST_TIMEOUT ?= 30m
 
 .PHONY: test run bench bench-compare fmt fmt-check vet fuzz

@@ -23,10 +23,10 @@ import (
 // GoMLX v0.26's simplego worker pool has 2×NumCPU slots and each running DotGeneral holds one
 // while waiting for more, so with the default pool a backward pass (≥ 4 concurrent matmuls) can
 // deadlock on a 2-core machine; "parallelism=-1" (unbounded pool) cannot deadlock and measured
-// fastest (see README, "Backends"). "dotgeneral_large" makes every matrix product use simplego's
-// blocked kernel; by default products with outputs of at most 64k elements use a plain loop,
-// and the blocked kernel made the default preset's iteration 17% faster (docs/benchmarks.md).
-const GoConfig = "go:parallelism=-1,dotgeneral_large"
+// fastest (see README, "Backends"). "dotgeneral_large" would make the default preset's iteration
+// 17% faster but is not safe: v0.26's blocked kernel indexes out of range on some small products
+// (docs/benchmarks.md, "Backend configuration").
+const GoConfig = "go:parallelism=-1"
 
 // EnvVar is the environment variable GoMLX reads for the backend configuration.
 const EnvVar = backends.ConfigEnvVar
