@@ -190,10 +190,8 @@ func (t *Trainer) buildIteration(ctx *context.Context, trainX *Node) []*Node {
 func (t *Trainer) criticStep(ctx *context.Context, trainX *Node, opt optimizers.Interface) *Node {
 	m, batch := t.Model, t.Config.BatchSize
 	g := trainX.Graph()
-	n := trainX.Shape().Dimensions[0]
 	critic := func(x *Node) *Node { return m.Arch.Critic(ctx, m.Spec, x) }
-	idx := ctx.RandomIntN(g, int32(n), shapes.Make(dtypes.Int32, batch, 1))
-	real := Gather(trainX, idx)
+	real := t.realBatch(ctx, trainX)
 	latent := m.Prior.Sample(ctx, g, batch)
 	// The critic step must not move G: its output is a constant here.
 	fake := StopGradient(m.Arch.Generator(ctx, m.Spec, latent.Z))
@@ -206,6 +204,14 @@ func (t *Trainer) criticStep(ctx *context.Context, trainX *Node, opt optimizers.
 	}
 	updateOnly(ctx.In("critic_optimizer"), opt, loss, ScopeCritic)
 	return loss
+}
+
+// realBatch draws Config.BatchSize rows of the training data uniformly, with replacement, from
+// ctx's RNG.
+func (t *Trainer) realBatch(ctx *context.Context, trainX *Node) *Node {
+	n := trainX.Shape().Dimensions[0]
+	idx := ctx.RandomIntN(trainX.Graph(), int32(n), shapes.Make(dtypes.Int32, t.Config.BatchSize, 1))
+	return Gather(trainX, idx)
 }
 
 // criticWithCode returns the architecture's critic with InfoGAN's Q head; Validate has checked
@@ -261,9 +267,7 @@ func (t *Trainer) realReconstruction(ctx *context.Context, trainX *Node) *Node {
 		panic(fmt.Sprintf("trainer: %s > 0 needs a prior whose z is (z_n, z_c) (prior \"mixed\"); this one has z of %d = %d noise + %d clusters",
 			losses.ParamBetaX, m.Spec.LatentDim, m.Spec.NoiseDim, m.Spec.NumClusters))
 	}
-	n := trainX.Shape().Dimensions[0]
-	idx := ctx.RandomIntN(trainX.Graph(), int32(n), shapes.Make(dtypes.Int32, t.Config.BatchSize, 1))
-	real := Gather(trainX, idx)
+	real := t.realBatch(ctx, trainX)
 	noiseHat, logits := m.Arch.Encoder(ctx, m.Spec, real)
 	z := Concatenate([]*Node{noiseHat, Softmax(logits, -1)}, 1)
 	xHat := Reshape(m.Arch.Generator(ctx, m.Spec, z), real.Shape().Dimensions...)

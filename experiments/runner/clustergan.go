@@ -117,9 +117,8 @@ func (e encoderMethod) Run(env *Env) (*Outcome, error) {
 		Model: model, Config: cfg, TrainX: env.Data.Train.X, Dir: filepath.Join(env.Dir, "checkpoints"),
 		Out: env.Out, Log: env.Log, InfoGAN: e.infoGAN,
 	}
-	track := context.GetParamOr(ctx, ParamTrackEvalSplit, false)
-	var curve *accuracyCurve
-	if track {
+	var curve *accuracyCurve // set when the reported split is tracked for a time-to-accuracy curve
+	if context.GetParamOr(ctx, ParamTrackEvalSplit, false) {
 		curve = &accuracyCurve{}
 		t.Log = curve.recorder(env.Log)
 	}
@@ -134,7 +133,7 @@ func (e encoderMethod) Run(env *Env) (*Outcome, error) {
 				"val_purity": rows[0].Metrics.Purity, "val_nmi": rows[0].Metrics.NMI,
 				"val_acc": rows[0].Metrics.ACC, "val_argmax_purity": rows[1].Metrics.Purity,
 			}
-			if track {
+			if curve != nil {
 				// Logged for time-to-accuracy curves only; selection stays on validation.
 				evalRows, _, err := e.cluster(m, env.Eval.X, env.Eval.Labels, kmCfg, withNoise, cfg.EvalBatchSize)
 				if err != nil {
@@ -144,7 +143,7 @@ func (e encoderMethod) Run(env *Env) (*Outcome, error) {
 			}
 			return rows[0].Metrics.Purity, metrics, nil
 		}
-	} else if track {
+	} else if curve != nil {
 		return nil, fmt.Errorf("parameter %q: tracking needs a labelled validation split to drive evaluations", ParamTrackEvalSplit)
 	}
 	if env.Resume {
