@@ -61,6 +61,10 @@ func DefaultParams() map[string]any {
 		ParamBetaN:       DefaultBetaN,
 		ParamBetaC:       DefaultBetaC,
 		ParamBetaX:       DefaultBetaX,
+		ParamBetaMI:      DefaultBetaMI,
+		ParamMILambda:    DefaultMILambda,
+		ParamMIEta:       DefaultMIEta,
+		ParamMIShift:     DefaultMIShift,
 	}
 }
 

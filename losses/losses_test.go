@@ -446,6 +446,11 @@ func TestDefaults(t *testing.T) {
 		ParamBetaN:       10.0,
 		ParamBetaC:       10.0,
 		ParamBetaX:       0.0,
+		// The real-data terms are off by default: the paper trains E on generated data only.
+		ParamBetaMI:   0.0,
+		ParamMILambda: 1.0,
+		ParamMIEta:    2.0,
+		ParamMIShift:  3,
 	}, DefaultParams())
 	// The params are looked up the scope chain.
 	ctx := context.New()

@@ -30,7 +30,7 @@ const (
 type Losses struct {
 	Critic      float64 `json:"critic_loss"`    // last critic step's loss (with gradient penalty)
 	Generator   float64 `json:"generator_loss"` // adversarial part of the generator loss
-	Latent      float64 `json:"latent_loss"`    // β_n·noise + β_c·cluster reconstruction
+	Latent      float64 `json:"latent_loss"`    // β_n·noise + β_c·cluster reconstruction, plus the β_x and β_mi real-data terms when on
 	NoiseRecon  float64 `json:"noise_recon"`    // mean((z_n − ẑ_n)²), unweighted
 	ClusterLoss float64 `json:"cluster_ce"`     // CE(z_c, logits), unweighted
 }
@@ -225,9 +225,9 @@ func (t *Trainer) criticWithCode() layers.CriticWithCode {
 }
 
 // generatorStep builds one generator+encoder update on fresh z. E sees only generated data,
-// unless losses.ParamBetaX > 0 adds the real-data term β_x·mean((x − G(E(x)))²). It returns the
-// adversarial loss and, with an encoder, the weighted latent loss (the β_x term included) and
-// its two unweighted terms.
+// unless losses.ParamBetaX or losses.ParamBetaMI adds a real-data term (see realDataLoss). It
+// returns the adversarial loss and, with an encoder, the weighted latent loss (the real-data
+// terms included) and its two unweighted terms.
 func (t *Trainer) generatorStep(ctx *context.Context, trainX *Node, opt optimizers.Interface) []*Node {
 	m := t.Model
 	g := trainX.Graph()
@@ -248,8 +248,8 @@ func (t *Trainer) generatorStep(ctx *context.Context, trainX *Node, opt optimize
 	if !t.NoEncoder && m.Spec.NumClusters > 0 && latent.OneHot != nil {
 		noiseHat, logits := m.Arch.Encoder(ctx, m.Spec, fake)
 		latentLoss := losses.LatentLoss(ctx, latent.Noise, noiseHat, latent.OneHot, logits)
-		if betaX := losses.BetaX(ctx); betaX > 0 {
-			latentLoss = Add(latentLoss, MulScalar(t.realReconstruction(ctx, trainX), betaX))
+		if realLoss := t.realDataLoss(ctx, trainX); realLoss != nil {
+			latentLoss = Add(latentLoss, realLoss)
 		}
 		total = Add(total, latentLoss)
 		outputs = append(outputs, latentLoss, losses.NoiseLoss(latent.Noise, noiseHat),
@@ -259,19 +259,47 @@ func (t *Trainer) generatorStep(ctx *context.Context, trainX *Node, opt optimize
 	return outputs
 }
 
-// realReconstruction is mean((x − G(ẑ_n, softmax(logits)))²) over a fresh real batch x, with
-// (ẑ_n, logits) = E(x): the softmax stands in for the one-hot so the term is differentiable.
-func (t *Trainer) realReconstruction(ctx *context.Context, trainX *Node) *Node {
+// realDataLoss is the weighted sum of the optional real-data terms of the G+E update, on one
+// fresh real batch x with (ẑ_n, logits) = E(x), or nil when both weights are 0:
+//   - β_x·mean((x − G(ẑ_n, softmax(logits)))²) (losses.ParamBetaX): the softmax stands in for
+//     the one-hot so the term is differentiable;
+//   - β_mi·losses.InfoMaxLoss(logits, E(shift(x))) (losses.ParamBetaMI), with shift a random
+//     translation of each image by up to losses.ParamMIShift pixels.
+func (t *Trainer) realDataLoss(ctx *context.Context, trainX *Node) *Node {
 	m := t.Model
-	if m.Spec.NoiseDim+m.Spec.NumClusters != m.Spec.LatentDim || m.Spec.NoiseDim == 0 {
-		panic(fmt.Sprintf("trainer: %s > 0 needs a prior whose z is (z_n, z_c) (prior \"mixed\"); this one has z of %d = %d noise + %d clusters",
-			losses.ParamBetaX, m.Spec.LatentDim, m.Spec.NoiseDim, m.Spec.NumClusters))
+	betaX, betaMI := losses.BetaX(ctx), losses.BetaMI(ctx)
+	if betaX == 0 && betaMI == 0 {
+		return nil
 	}
 	real := t.realBatch(ctx, trainX)
 	noiseHat, logits := m.Arch.Encoder(ctx, m.Spec, real)
-	z := Concatenate([]*Node{noiseHat, Softmax(logits, -1)}, 1)
-	xHat := Reshape(m.Arch.Generator(ctx, m.Spec, z), real.Shape().Dimensions...)
-	return losses.ReconstructionLoss(real, xHat)
+	var terms []*Node
+	if betaX > 0 {
+		if m.Spec.NoiseDim+m.Spec.NumClusters != m.Spec.LatentDim || m.Spec.NoiseDim == 0 {
+			panic(fmt.Sprintf("trainer: %s > 0 needs a prior whose z is (z_n, z_c) (prior \"mixed\"); this one has z of %d = %d noise + %d clusters",
+				losses.ParamBetaX, m.Spec.LatentDim, m.Spec.NoiseDim, m.Spec.NumClusters))
+		}
+		z := Concatenate([]*Node{noiseHat, Softmax(logits, -1)}, 1)
+		xHat := Reshape(m.Arch.Generator(ctx, m.Spec, z), real.Shape().Dimensions...)
+		terms = append(terms, MulScalar(losses.ReconstructionLoss(real, xHat), betaX))
+	}
+	if betaMI > 0 {
+		aug := real
+		if shift := losses.MIShift(ctx); shift > 0 {
+			if len(m.Spec.DataShape) < 2 {
+				panic(fmt.Sprintf("trainer: %s = %d shifts images, but the data's examples have shape %v; set %s = 0 for vector data",
+					losses.ParamMIShift, shift, m.Spec.DataShape, losses.ParamMIShift))
+			}
+			img := Reshape(real, append([]int{t.Config.BatchSize}, m.Spec.DataShape...)...)
+			aug = Reshape(layers.RandomShift(ctx, img, shift), real.Shape().Dimensions...)
+		}
+		_, augLogits := m.Arch.Encoder(ctx, m.Spec, aug)
+		terms = append(terms, MulScalar(losses.InfoMaxLoss(ctx, logits, augLogits), betaMI))
+	}
+	if len(terms) == 1 {
+		return terms[0]
+	}
+	return Add(terms[0], terms[1])
 }
 
 // updateOnly builds opt's update of loss for the variables under the given scopes only: GoMLX

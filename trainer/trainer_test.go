@@ -210,6 +210,8 @@ func TestClusterGANSyntheticMixture(t *testing.T) {
 		{"paper", nil},
 		// The optional real-data term β_x·mean((x − G(E(x)))²) must not break the clustering.
 		{"beta_x", map[string]any{losses.ParamBetaX: 10.0}},
+		// So must the real-data information-maximisation term (no shifts: the data are vectors).
+		{"beta_mi", map[string]any{losses.ParamBetaMI: 1.0, losses.ParamMIShift: 0}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := syntheticContext(t, c.extra)
@@ -243,6 +245,27 @@ func TestBetaXNeedsMixedPrior(t *testing.T) {
 	tr := newTrainer(t, ctx, tinyData(40, 8), 8)
 	_, err := tr.RunStep()
 	require.ErrorContains(t, err, `beta_x > 0 needs a prior whose z is (z_n, z_c)`)
+}
+
+// TestInfoMaxShift: the information-maximisation term's shifted view needs image-shaped
+// examples; vector data get an error naming the parameter, and images train.
+func TestInfoMaxShift(t *testing.T) {
+	ctx := tinyContext(t, 1)
+	ctx.SetParam(losses.ParamBetaMI, 1.0)
+	tr := newTrainer(t, ctx, tinyData(40, 8), 8)
+	_, err := tr.RunStep()
+	require.ErrorContains(t, err, `mi_shift = 3 shifts images, but the data's examples have shape [8]; set mi_shift = 0 for vector data`)
+
+	ctx = tinyContext(t, 1)
+	ctx.SetParams(map[string]any{losses.ParamBetaMI: 1.0, losses.ParamMIShift: 1})
+	m, err := NewModel(backend.ForTests(), ctx, []int{4, 2, 1})
+	require.NoError(t, err)
+	cfg, err := ConfigFromContext(ctx)
+	require.NoError(t, err)
+	tr = &Trainer{Model: m, Config: cfg, TrainX: tinyData(40, 8)}
+	l, err := tr.RunStep()
+	require.NoError(t, err)
+	require.False(t, math.IsNaN(l.Latent), "latent loss %v", l.Latent)
 }
 
 // syntheticSteps: with these settings purity reached 1.0 by iteration 250 (seed 1); 500 leaves

@@ -11,7 +11,9 @@ times one iteration as the Go trainer runs it (trainer/trainer.go, buildIteratio
   * one generator+encoder step on fresh z: adversarial loss + β_n·mean((z_n − ẑ_n)²) +
     β_c·CE(z_c, logits), updating G and E only (D's weights get no gradient); with β_x > 0
     (case mlp-default-beta-x) it adds β_x·mean((x − G(ẑ_n, softmax(logits)))²) on another fresh
-    real batch x, with (ẑ_n, logits) = E(x) (trainer.realReconstruction);
+    real batch x, with (ẑ_n, logits) = E(x) (trainer.realDataLoss); with β_mi > 0 (case
+    mlp-default-beta-mi, the default preset) it adds β_mi·InfoMaxLoss(logits, E(shift(x))) on the
+    same real batch, shift translating each image by up to MI_SHIFT pixels (layers.RandomShift);
   * the five losses of the iteration are copied to the host (RunStep returns them).
 
 Settings are those of trainer.NewContext's defaults (priors, layers, losses, trainer packages)
@@ -41,6 +43,8 @@ GP_LAMBDA = 10.0  # losses.DefaultGPLambda; ε drawn once per batch (gp_per_samp
 BETA_N = 10.0  # losses.DefaultBetaN
 BETA_C = 10.0  # losses.DefaultBetaC
 BETA_X = 0.0  # losses.DefaultBetaX: no real-data reconstruction term unless a case sets beta_x
+BETA_MI = 0.0  # losses.DefaultBetaMI: no information-maximisation term unless a case sets beta_mi
+MI_LAMBDA, MI_ETA, MI_SHIFT = 1.0, 2.0, 3  # losses.DefaultMILambda, DefaultMIEta, DefaultMIShift
 GRAD_NORM_EPS = 1e-12  # losses.gradNormEpsilon: ‖∇D‖ = sqrt(Σ g² + 1e-12)
 WEIGHT_STD = 0.02  # layers.WeightStdDev
 LRELU = 0.2  # layers.LeakyReLUAlpha
@@ -55,11 +59,12 @@ DATA_ROWS = 1000  # trainer.BenchmarkIteration: tinyData(1000, 784)
 CASES = {
     "mlp-default": dict(arch="mlp", batch_norm=True, loss="vanilla", n_critic=1),
     "mlp-default-beta-x": dict(arch="mlp", batch_norm=True, loss="vanilla", n_critic=1, beta_x=10.0),
+    "mlp-default-beta-mi": dict(arch="mlp", batch_norm=True, loss="vanilla", n_critic=1, beta_x=10.0, beta_mi=50.0),
     "mlp-wgan-gp-1critic": dict(arch="mlp", batch_norm=False, loss="wgan-gp", n_critic=1),
     "conv-paper-1critic": dict(arch="conv", loss="wgan-gp", n_critic=1),
     "conv-paper-5critic": dict(arch="conv", loss="wgan-gp", n_critic=5),
 }
-DEFAULT_ITERS = {"mlp-default": 50, "mlp-default-beta-x": 50, "mlp-wgan-gp-1critic": 50,
+DEFAULT_ITERS = {"mlp-default": 50, "mlp-default-beta-x": 50, "mlp-default-beta-mi": 50, "mlp-wgan-gp-1critic": 50,
                  "conv-paper-1critic": 10, "conv-paper-5critic": 4}
 
 
@@ -291,6 +296,28 @@ def critic_loss(loss, critic, real, fake):
     return wass + GP_LAMBDA * (norm - 1).square().mean()
 
 
+def random_shift(x):
+    """layers.RandomShift: each image moved by its own (dy, dx) ~ U{−s..s}², zero-filled, as one
+    gather (the Go graph's Gather + mask)."""
+    b, (h, w, _) = x.shape[0], IMAGE
+    off = torch.randint(-MI_SHIFT, MI_SHIFT + 1, (b, 2))
+    rows = torch.arange(h).view(1, h, 1) - off[:, 0].view(b, 1, 1)
+    cols = torch.arange(w).view(1, 1, w) - off[:, 1].view(b, 1, 1)
+    inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+    src = rows.clamp(0, h - 1) * w + cols.clamp(0, w - 1)
+    return torch.where(inside, torch.gather(x, 1, src.view(b, -1)).view(b, h, w), torch.zeros(())).view(b, -1)
+
+
+def info_max_loss(logits, aug_logits):
+    """losses.InfoMaxLoss: CE(p, q) with p held constant + λ·(H(Y|X) − η·H(Y))."""
+    log_p = F.log_softmax(logits, 1)
+    p = log_p.exp()
+    consistency = -(p.detach() * F.log_softmax(aug_logits, 1)).sum(1).mean()
+    cond = -(p * log_p).sum(1).mean()
+    marg = p.mean(0)
+    return consistency + MI_LAMBDA * (cond + MI_ETA * (marg * torch.log(marg + 1e-12)).sum())
+
+
 def generator_loss(loss, fake_scores):
     if loss == "vanilla":
         return F.softplus(-fake_scores).mean()
@@ -304,6 +331,7 @@ class Bench:
         cfg = CASES[case]
         self.loss, self.n_critic = cfg["loss"], cfg["n_critic"]
         self.beta_x = cfg.get("beta_x", BETA_X)
+        self.beta_mi = cfg.get("beta_mi", BETA_MI)
         if cfg["arch"] == "mlp":
             bn = cfg["batch_norm"]  # mlp_batch_norm applies to all three networks
             self.G, self.D, self.E = MLPGenerator(bn), MLPCritic(bn), MLPEncoder(bn)
@@ -340,13 +368,18 @@ class Bench:
         noise_loss = F.mse_loss(noise_hat, noise)  # mean over all elements
         ce = F.cross_entropy(logits, cluster)  # mean over the batch of −Σ one-hot · log softmax
         latent = BETA_N * noise_loss + BETA_C * ce
-        if self.beta_x > 0:
-            # trainer.realReconstruction: x → E → z = (ẑ_n, softmax(logits)) → G, on its own batch;
-            # the softmax stands in for the prior's one-hot so the term is differentiable.
+        if self.beta_x > 0 or self.beta_mi > 0:
+            # trainer.realDataLoss: one real batch x and E(x) for both real-data terms.
             real = self.real_batch()
             noise_real, logits_real = self.E(real)
+        if self.beta_x > 0:
+            # x → E → z = (ẑ_n, softmax(logits)) → G; the softmax stands in for the prior's
+            # one-hot so the term is differentiable.
             x_hat = self.G(torch.cat([noise_real, F.softmax(logits_real, 1)], 1))
             latent = latent + self.beta_x * F.mse_loss(x_hat, real)  # mean over all elements
+        if self.beta_mi > 0:
+            _, logits_aug = self.E(random_shift(real))
+            latent = latent + self.beta_mi * info_max_loss(logits_real, logits_aug)
         self.opt_g.zero_grad(set_to_none=True)
         (adv + latent).backward()
         self.opt_g.step()
