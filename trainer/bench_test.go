@@ -70,7 +70,7 @@ func benchIteration(b *testing.B, be backends.Backend, params map[string]any, x 
 	}
 }
 
-// BenchmarkIterationBackendConfig times the default preset's iteration (mlp-default-beta-x) and
+// BenchmarkIterationBackendConfig times the MLP iteration with the real-data term (mlp-default-beta-x) and
 // the paper's conv nets with one critic step under pure-Go backend configurations: the executor
 // mode and the DotGeneral kernel choice (GoMLX's simplego picks its small-matrix kernel when the
 // output of a product has at most 64k elements).
