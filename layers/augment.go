@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -9,18 +10,34 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
+// Affine bounds a random affine warp of images: each image gets its own translation (dy, dx),
+// each uniform in {−MaxShift..MaxShift} pixels, rotation uniform in ±MaxRotation degrees and
+// scale uniform in 1 ± MaxScale, about the image centre.
+type Affine struct {
+	MaxShift    int
+	MaxRotation float64 // degrees
+	MaxScale    float64 // fraction
+}
+
 // RandomShift translates each image of x [batch, H, W, C] (or [batch, H, W]) by its own random
 // offset (dy, dx), each uniform in [−maxShift, maxShift], drawn from ctx's RNG; pixels shifted in
-// from outside the image are 0. maxShift = 0 returns x. It is built from Gather and a mask (the
-// pure-Go backend has no Pad), and gradients are not needed through it: it augments data.
+// from outside the image are 0. maxShift = 0 returns x.
 func RandomShift(ctx *context.Context, x *Node, maxShift int) *Node {
-	if maxShift == 0 {
+	return RandomAffine(ctx, x, Affine{MaxShift: maxShift})
+}
+
+// RandomAffine warps each image of x [batch, H, W, C] (or [batch, H, W]) by its own random
+// affine map within a, drawn from ctx's RNG, with nearest-pixel sampling; pixels mapped from
+// outside the image are 0. A zero Affine returns x. It is built from Gather and a mask (the
+// pure-Go backend has no Pad), and gradients are not needed through it: it augments data.
+func RandomAffine(ctx *context.Context, x *Node, a Affine) *Node {
+	if a == (Affine{}) {
 		return x
 	}
 	dims := x.Shape().Dimensions
-	if maxShift < 0 || x.Rank() < 3 || x.Rank() > 4 {
-		panic(fmt.Sprintf("layers.RandomShift: needs images [batch, H, W(, C)] and maxShift ≥ 0, got shape %s and maxShift %d",
-			x.Shape(), maxShift))
+	if a.MaxShift < 0 || !(a.MaxRotation >= 0) || !(a.MaxScale >= 0 && a.MaxScale < 1) || x.Rank() < 3 || x.Rank() > 4 {
+		panic(fmt.Sprintf("layers.RandomAffine: needs images [batch, H, W(, C)], shift ≥ 0, rotation ≥ 0 and scale in [0, 1), got shape %s and %+v",
+			x.Shape(), a))
 	}
 	g := x.Graph()
 	batch, h, w := dims[0], dims[1], dims[2]
@@ -28,13 +45,35 @@ func RandomShift(ctx *context.Context, x *Node, maxShift int) *Node {
 	if x.Rank() == 4 {
 		ch = dims[3]
 	}
-	span := int32(2*maxShift + 1)
-	offsets := AddScalar(ctx.RandomIntN(g, span, shapes.Make(dtypes.Int32, batch, 2)), -maxShift)
-	dy := Reshape(Slice(offsets, AxisRange(), AxisElem(0)), batch, 1, 1)
-	dx := Reshape(Slice(offsets, AxisRange(), AxisElem(1)), batch, 1, 1)
-	// Output pixel (r, c) of image b reads input pixel (r − dy_b, c − dx_b) when that is inside.
-	rows := BroadcastToDims(Sub(Iota(g, shapes.Make(dtypes.Int32, 1, h, 1), 1), dy), batch, h, w)
-	cols := BroadcastToDims(Sub(Iota(g, shapes.Make(dtypes.Int32, 1, 1, w), 2), dx), batch, h, w)
+	perImage := func(n *Node) *Node { return Reshape(n, batch, 1, 1) }
+	var rows, cols *Node // source pixel of each output pixel, [batch, h, w] Int32
+	if a.MaxRotation == 0 && a.MaxScale == 0 {
+		// Integer translations only: exact, no rounding.
+		offsets := AddScalar(ctx.RandomIntN(g, int32(2*a.MaxShift+1), shapes.Make(dtypes.Int32, batch, 2)), -a.MaxShift)
+		dy := perImage(Slice(offsets, AxisRange(), AxisElem(0)))
+		dx := perImage(Slice(offsets, AxisRange(), AxisElem(1)))
+		rows = BroadcastToDims(Sub(Iota(g, shapes.Make(dtypes.Int32, 1, h, 1), 1), dy), batch, h, w)
+		cols = BroadcastToDims(Sub(Iota(g, shapes.Make(dtypes.Int32, 1, 1, w), 2), dx), batch, h, w)
+	} else {
+		// Output pixel (r, c), centred at (cy, cx), reads the input at
+		// (1/s)·R(θ)·(r − cy, c − cx) + (cy, cx) − (dy, dx), rounded to the nearest pixel.
+		uniform := func(halfWidth float64) *Node { // U(−halfWidth, halfWidth) per image
+			return perImage(MulScalar(AddScalar(ctx.RandomUniform(g, shapes.Make(dtypes.Float32, batch)), -0.5), 2*halfWidth))
+		}
+		theta := uniform(a.MaxRotation * math.Pi / 180)
+		invScale := Inverse(AddScalar(uniform(a.MaxScale), 1))
+		offsets := ConvertDType(AddScalar(ctx.RandomIntN(g, int32(2*a.MaxShift+1), shapes.Make(dtypes.Int32, batch, 2)), -a.MaxShift), dtypes.Float32)
+		dy := perImage(Slice(offsets, AxisRange(), AxisElem(0)))
+		dx := perImage(Slice(offsets, AxisRange(), AxisElem(1)))
+		cy, cx := float64(h-1)/2, float64(w-1)/2
+		v := AddScalar(Iota(g, shapes.Make(dtypes.Float32, 1, h, 1), 1), -cy)
+		u := AddScalar(Iota(g, shapes.Make(dtypes.Float32, 1, 1, w), 2), -cx)
+		cos, sin := Mul(Cos(theta), invScale), Mul(Sin(theta), invScale)
+		srcV := Sub(Add(Mul(cos, v), Mul(sin, u)), dy)
+		srcU := Sub(Sub(Mul(cos, u), Mul(sin, v)), dx)
+		rows = ConvertDType(Round(AddScalar(BroadcastToDims(srcV, batch, h, w), cy)), dtypes.Int32)
+		cols = ConvertDType(Round(AddScalar(BroadcastToDims(srcU, batch, h, w), cx)), dtypes.Int32)
+	}
 	within := func(v *Node, n int) *Node {
 		return LogicalAnd(GreaterOrEqual(v, ScalarZero(g, dtypes.Int32)), LessThan(v, Scalar(g, dtypes.Int32, n)))
 	}
@@ -43,7 +82,7 @@ func RandomShift(ctx *context.Context, x *Node, maxShift int) *Node {
 	b := BroadcastToDims(Iota(g, shapes.Make(dtypes.Int32, batch, 1, 1), 0), batch, h, w)
 	idx := Stack([]*Node{b, src}, -1) // [batch, h, w, 2]
 	flat := Reshape(x, batch, h*w, ch)
-	shifted := Gather(flat, idx) // [batch, h, w, ch]
-	shifted = Where(BroadcastToDims(InsertAxes(inside, -1), batch, h, w, ch), shifted, ZerosLike(shifted))
-	return Reshape(shifted, dims...)
+	warped := Gather(flat, idx) // [batch, h, w, ch]
+	warped = Where(BroadcastToDims(InsertAxes(inside, -1), batch, h, w, ch), warped, ZerosLike(warped))
+	return Reshape(warped, dims...)
 }

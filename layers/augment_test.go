@@ -1,6 +1,8 @@
 package layers
 
 import (
+	"fmt"
+	"math"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -66,7 +68,7 @@ func TestRandomShift(t *testing.T) {
 
 func TestRandomShiftArguments(t *testing.T) {
 	ctx := context.New()
-	require.PanicsWithValue(t, "layers.RandomShift: needs images [batch, H, W(, C)] and maxShift ≥ 0, got shape (Float64)[2 3] and maxShift 1", func() {
+	require.PanicsWithValue(t, "layers.RandomAffine: needs images [batch, H, W(, C)], shift ≥ 0, rotation ≥ 0 and scale in [0, 1), got shape (Float64)[2 3] and {MaxShift:1 MaxRotation:0 MaxScale:0}", func() {
 		_ = context.MustExecOnce(backend.ForTests(), ctx, func(ctx *context.Context, x *graph.Node) *graph.Node {
 			return RandomShift(ctx, x, 1)
 		}, [][]float64{{1, 2, 3}, {4, 5, 6}})
@@ -77,4 +79,44 @@ func TestRandomShiftArguments(t *testing.T) {
 		return RandomShift(ctx, x, 0)
 	}, x)
 	require.Equal(t, []float64{1, 2, 3, 4}, tensors.MustCopyFlatData[float64](out))
+}
+
+// TestRandomAffine: with rotation and scale (no shift), nearest-pixel sampling only copies input
+// pixels or fills 0, the centre pixel of an odd-sized image maps to itself, pixels next to the
+// centre come from within one pixel of where the bounds allow, and images are warped differently.
+func TestRandomAffine(t *testing.T) {
+	const batch, n = 50, 9 // 9×9 images, centre (4, 4)
+	flat := make([]float64, batch*n*n)
+	for i := range flat {
+		flat[i] = float64(i%(n*n) + 1)
+	}
+	ctx := context.New()
+	require.NoError(t, ctx.SetRNGStateFromSeed(5))
+	a := Affine{MaxRotation: 20, MaxScale: 0.1}
+	exec, err := context.NewExec(backend.ForTests(), ctx, func(ctx *context.Context, x *graph.Node) *graph.Node {
+		return RandomAffine(ctx, x, a)
+	})
+	require.NoError(t, err)
+	got := tensors.MustCopyFlatData[float64](exec.MustExec(tensors.FromFlatDataAndDimensions(flat, batch, n, n))[0])
+	distinct := map[string]bool{}
+	for b := range batch {
+		img := got[b*n*n : (b+1)*n*n]
+		distinct[fmt.Sprint(img)] = true
+		require.Equal(t, float64(4*n+4+1), img[4*n+4], "image %d: the centre must map to itself", b)
+		for r := range n {
+			for c := range n {
+				v := img[r*n+c]
+				if v == 0 {
+					continue
+				}
+				require.Equal(t, v, math.Round(v), "image %d (%d,%d)", b, r, c)
+				sr, sc := (int(v)-1)/n, (int(v)-1)%n
+				// |R(θ)/s·p − p| ≤ (|1/s − 1| + 2·sin(θ/2)/s)·|p|, plus ½ pixel of rounding each way.
+				dist := math.Hypot(float64(r-4), float64(c-4))
+				bound := (1/0.9-1+2*math.Sin(20*math.Pi/360)/0.9)*dist + 0.75
+				require.LessOrEqual(t, math.Hypot(float64(sr-r), float64(sc-c)), bound, "image %d (%d,%d) ← (%d,%d)", b, r, c, sr, sc)
+			}
+		}
+	}
+	require.Greater(t, len(distinct), batch/2, "warps should differ between images")
 }

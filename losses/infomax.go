@@ -28,16 +28,42 @@ const (
 	ParamMIShift = "mi_shift"
 )
 
+// More augmentations of the shifted view: a random rotation and scale about the image centre.
+const (
+	// ParamMIRotation is the largest rotation, in degrees, of the augmented view (float, default
+	// 0); ≥ 0.
+	ParamMIRotation = "mi_rotation"
+	// ParamMIScale is the largest relative change of scale of the augmented view (float, default
+	// 0: 0.1 draws scales in [0.9, 1.1]); in [0, 1).
+	ParamMIScale = "mi_scale"
+)
+
 // Defaults of the parameters above.
 const (
-	DefaultBetaMI   = 0.0
-	DefaultMILambda = 1.0
-	DefaultMIEta    = 2.0
-	DefaultMIShift  = 3
+	DefaultMIRotation = 0.0
+	DefaultMIScale    = 0.0
+	DefaultBetaMI     = 0.0
+	DefaultMILambda   = 1.0
+	DefaultMIEta      = 2.0
+	DefaultMIShift    = 3
 )
 
 // BetaMI returns β_mi from ParamBetaMI; it panics if it is negative.
 func BetaMI(ctx *context.Context) float64 { return nonNegativeParam(ctx, ParamBetaMI, DefaultBetaMI) }
+
+// MIRotation returns ParamMIRotation; it panics if it is negative.
+func MIRotation(ctx *context.Context) float64 {
+	return nonNegativeParam(ctx, ParamMIRotation, DefaultMIRotation)
+}
+
+// MIScale returns ParamMIScale; it panics unless it is in [0, 1).
+func MIScale(ctx *context.Context) float64 {
+	s := nonNegativeParam(ctx, ParamMIScale, DefaultMIScale)
+	if s >= 1 {
+		panic(fmt.Sprintf("losses: parameter %q = %g, must be in [0, 1)", ParamMIScale, s))
+	}
+	return s
+}
 
 // MIShift returns ParamMIShift; it panics if it is negative.
 func MIShift(ctx *context.Context) int {
@@ -49,31 +75,86 @@ func MIShift(ctx *context.Context) int {
 }
 
 // InfoMaxLoss is IMSAT's regularised information maximisation for a batch of real data, from
-// the encoder's logits on each example x_i and on an augmented view T(x_i), both [batch, K]:
+// the encoder's logits on each example x_i and on augmented views T_v(x_i), all [batch, K]:
 //
-//	(1/B)·Σ_i CE(p_i, q_i) + λ·[(1/B)·Σ_i H(p_i) − η·H((1/B)·Σ_i p_i)]
+//	Σ_v (1/B)·Σ_i CE(p_i, q_vi) + λ·[(1/B)·Σ_i H(p_i) − η·H((1/B)·Σ_i p_i)]
 //
-// with p_i = softmax(logits_i), q_i = softmax(augLogits_i), λ and η from ParamMILambda and
-// ParamMIEta, and the p_i of
-// the consistency term held constant (IMSAT's self-augmented training pulls the augmented view
-// towards the clean one, not the reverse). Minimising it makes each assignment confident and
-// invariant to the augmentation, and the clusters' sizes even.
-func InfoMaxLoss(ctx *context.Context, logits, augLogits *graph.Node) *graph.Node {
-	if logits == nil || augLogits == nil || logits.Rank() != 2 || !slices.Equal(logits.Shape().Dimensions, augLogits.Shape().Dimensions) {
-		panic(fmt.Sprintf("losses.InfoMaxLoss: logits and augmented logits must both be [batch, K], got %s and %s",
-			shapeOf(logits), shapeOf(augLogits)))
+// with p_i = softmax(logits_i), q_vi = softmax(augLogits[v]_i), λ and η from ParamMILambda and
+// ParamMIEta, and the p_i of the consistency terms held constant (IMSAT's self-augmented
+// training pulls the augmented views towards the clean one, not the reverse). Minimising it
+// makes each assignment confident and invariant to the augmentations, and the clusters' sizes
+// even.
+func InfoMaxLoss(ctx *context.Context, logits *graph.Node, augLogits ...*graph.Node) *graph.Node {
+	if logits == nil || logits.Rank() != 2 || len(augLogits) == 0 {
+		panic(fmt.Sprintf("losses.InfoMaxLoss: needs logits [batch, K] and at least one augmented view, got %s and %d views",
+			shapeOf(logits), len(augLogits)))
+	}
+	for _, a := range augLogits {
+		if a == nil || !slices.Equal(logits.Shape().Dimensions, a.Shape().Dimensions) {
+			panic(fmt.Sprintf("losses.InfoMaxLoss: logits and augmented logits must both be [batch, K], got %s and %s",
+				shapeOf(logits), shapeOf(a)))
+		}
 	}
 	lambda := nonNegativeParam(ctx, ParamMILambda, DefaultMILambda)
 	eta := nonNegativeParam(ctx, ParamMIEta, DefaultMIEta)
 	logP := graph.LogSoftmax(logits, -1)
 	p := graph.Exp(logP)
-	// Consistency: cross-entropy of the augmented view against the (constant) clean one.
-	consistency := graph.Neg(graph.ReduceAllMean(graph.ReduceSum(
-		graph.Mul(graph.StopGradient(p), graph.LogSoftmax(augLogits, -1)), -1)))
+	// Consistency: cross-entropy of each augmented view against the (constant) clean one.
+	var consistency *graph.Node
+	for _, a := range augLogits {
+		ce := graph.Neg(graph.ReduceAllMean(graph.ReduceSum(graph.Mul(graph.StopGradient(p), graph.LogSoftmax(a, -1)), -1)))
+		if consistency == nil {
+			consistency = ce
+		} else {
+			consistency = graph.Add(consistency, ce)
+		}
+	}
 	condEntropy := graph.Neg(graph.ReduceAllMean(graph.ReduceSum(graph.Mul(p, logP), -1)))
 	marginal := graph.ReduceMean(p, 0)
 	// The marginal is a mean of softmaxes, so no entry is exactly 0 unless a logit is -Inf; the
 	// epsilon only guards that case.
 	margEntropy := graph.Neg(graph.ReduceAllSum(graph.Mul(marginal, graph.Log(graph.AddScalar(marginal, 1e-12)))))
 	return graph.Add(consistency, graph.MulScalar(graph.Sub(condEntropy, graph.MulScalar(margEntropy, eta)), lambda))
+}
+
+// ParamMIVATEpsilon is ε of virtual adversarial training (Miyato et al. 2018), IMSAT's
+// self-augmentation: with ε > 0 InfoMaxLoss also gets the view x + r_adv, where r_adv (of L2
+// norm ε per example) is the direction in which E's cluster assignment changes fastest (float,
+// default 0: off); ≥ 0. In the data's units (MNIST pixels in [0, 1]: IMSAT's adaptive ε, a
+// quarter of the distance to the 10th neighbour, is about 1.5 there).
+const ParamMIVATEpsilon = "mi_vat_epsilon"
+
+// DefaultMIVATEpsilon is the default of ParamMIVATEpsilon.
+const DefaultMIVATEpsilon = 0.0
+
+// vatXi is the length of the probe perturbation of VAT's power iteration: small enough for the
+// second-order expansion, large enough for float32 (VAT's own code uses 1e-6).
+const vatXi = 1e-6
+
+// MIVATEpsilon returns ParamMIVATEpsilon; it panics if it is negative.
+func MIVATEpsilon(ctx *context.Context) float64 {
+	return nonNegativeParam(ctx, ParamMIVATEpsilon, DefaultMIVATEpsilon)
+}
+
+// VirtualAdversarialView returns x + r_adv for x [batch, ...]: r_adv is eps times the unit
+// direction (per example) of one power iteration for the perturbation that most changes
+// KL(softmax(logits) ‖ softmax(encode(x + r))), started from a random direction drawn from
+// ctx's RNG. logits = encode(x) and is held constant. The result carries no gradient to r_adv.
+func VirtualAdversarialView(ctx *context.Context, encode func(x *graph.Node) *graph.Node, x, logits *graph.Node, eps float64) *graph.Node {
+	g := x.Graph()
+	unit := func(v *graph.Node) *graph.Node {
+		axes := make([]int, v.Rank()-1)
+		for i := range axes {
+			axes[i] = i + 1
+		}
+		norm := graph.Sqrt(graph.AddScalar(graph.ReduceAndKeep(graph.Square(v), graph.ReduceSum, axes...), 1e-24))
+		return graph.Div(v, norm)
+	}
+	d := graph.MulScalar(unit(ctx.RandomNormal(g, x.Shape())), vatXi)
+	p := graph.StopGradient(graph.Softmax(logits, -1))
+	logQ := graph.LogSoftmax(encode(graph.Add(x, d)), -1)
+	// KL(p ‖ q) up to p's entropy, which does not depend on d.
+	kl := graph.Neg(graph.ReduceAllSum(graph.Mul(p, logQ)))
+	grad := graph.Gradient(kl, d)[0]
+	return graph.Add(x, graph.StopGradient(graph.MulScalar(unit(grad), eps)))
 }

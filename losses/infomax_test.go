@@ -146,3 +146,42 @@ func clone(m [][]float64) [][]float64 {
 	}
 	return out
 }
+
+// TestInfoMaxLossTwoViews: each augmented view adds its own consistency term.
+func TestInfoMaxLossTwoViews(t *testing.T) {
+	ctx := context.New()
+	want1, entropy := infoMaxReference(tinyLogits, tinyAugLogits, DefaultMILambda, DefaultMIEta)
+	want2, _ := infoMaxReference(tinyLogits, tinyLogits, DefaultMILambda, DefaultMIEta)
+	got := run(t, ctx, func(ctx *context.Context, g *graph.Graph) []*graph.Node {
+		l := graph.Const(g, tinyLogits)
+		return []*graph.Node{InfoMaxLoss(ctx, l, graph.Const(g, tinyAugLogits), l)}
+	})[0][0]
+	require.InDelta(t, want1+want2-entropy, got, 1e-10)
+	require.Panics(t, func() {
+		run(t, ctx, func(ctx *context.Context, g *graph.Graph) []*graph.Node {
+			return []*graph.Node{InfoMaxLoss(ctx, graph.Const(g, tinyLogits))}
+		})
+	})
+}
+
+// TestVirtualAdversarialView: for an encoder whose logits depend only on the first feature,
+// (w·x_0, 0), the direction that changes the assignment fastest is ±e_0, so each example moves
+// by exactly ε along its first feature, whatever the random start of the power iteration.
+func TestVirtualAdversarialView(t *testing.T) {
+	const eps = 0.5
+	x := [][]float64{{0.3, 1, -2}, {-1, 0.5, 0.5}, {2, 0, 1}}
+	ctx := context.New()
+	require.NoError(t, ctx.SetRNGStateFromSeed(3))
+	out := run(t, ctx, func(ctx *context.Context, g *graph.Graph) []*graph.Node {
+		// A product, not a Slice: Slice's gradient needs Pad, which the pure-Go backend lacks.
+		w := graph.Const(g, [][]float64{{3, 0}, {0, 0}, {0, 0}})
+		encode := func(x *graph.Node) *graph.Node { return graph.Dot(x, w) }
+		xn := graph.Const(g, x)
+		return []*graph.Node{VirtualAdversarialView(ctx, encode, xn, encode(xn), eps)}
+	})[0]
+	for i, row := range x {
+		require.InDelta(t, eps, math.Abs(out[i*3]-row[0]), 1e-6, "example %d: %v", i, out[i*3:i*3+3])
+		require.InDelta(t, row[1], out[i*3+1], 1e-6, "example %d", i)
+		require.InDelta(t, row[2], out[i*3+2], 1e-6, "example %d", i)
+	}
+}

@@ -55,16 +55,19 @@ const (
 // experiment's default context.
 func DefaultParams() map[string]any {
 	return map[string]any{
-		ParamAdversarial: DefaultAdversarial,
-		ParamGPLambda:    DefaultGPLambda,
-		ParamGPPerSample: DefaultGPPerSample,
-		ParamBetaN:       DefaultBetaN,
-		ParamBetaC:       DefaultBetaC,
-		ParamBetaX:       DefaultBetaX,
-		ParamBetaMI:      DefaultBetaMI,
-		ParamMILambda:    DefaultMILambda,
-		ParamMIEta:       DefaultMIEta,
-		ParamMIShift:     DefaultMIShift,
+		ParamAdversarial:  DefaultAdversarial,
+		ParamGPLambda:     DefaultGPLambda,
+		ParamGPPerSample:  DefaultGPPerSample,
+		ParamBetaN:        DefaultBetaN,
+		ParamBetaC:        DefaultBetaC,
+		ParamBetaX:        DefaultBetaX,
+		ParamBetaMI:       DefaultBetaMI,
+		ParamMILambda:     DefaultMILambda,
+		ParamMIEta:        DefaultMIEta,
+		ParamMIShift:      DefaultMIShift,
+		ParamMIVATEpsilon: DefaultMIVATEpsilon,
+		ParamMIRotation:   DefaultMIRotation,
+		ParamMIScale:      DefaultMIScale,
 	}
 }
 

@@ -447,10 +447,13 @@ func TestDefaults(t *testing.T) {
 		ParamBetaC:       10.0,
 		ParamBetaX:       0.0,
 		// The real-data terms are off by default: the paper trains E on generated data only.
-		ParamBetaMI:   0.0,
-		ParamMILambda: 1.0,
-		ParamMIEta:    2.0,
-		ParamMIShift:  3,
+		ParamBetaMI:       0.0,
+		ParamMILambda:     1.0,
+		ParamMIEta:        2.0,
+		ParamMIShift:      3,
+		ParamMIVATEpsilon: 0.0,
+		ParamMIRotation:   0.0,
+		ParamMIScale:      0.0,
 	}, DefaultParams())
 	// The params are looked up the scope chain.
 	ctx := context.New()

@@ -22,7 +22,7 @@ var iterationCases = []struct {
 		layers.ParamMLPBatchNorm: true, losses.ParamAdversarial: "vanilla", ParamNCritic: 1, losses.ParamBetaX: 10.0}},
 	{"mlp-default-beta-mi", map[string]any{layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{256, 256},
 		layers.ParamMLPBatchNorm: true, losses.ParamAdversarial: "vanilla", ParamNCritic: 1, losses.ParamBetaX: 10.0,
-		losses.ParamBetaMI: 50.0}},
+		losses.ParamBetaMI: 50.0, losses.ParamMIRotation: 15.0, losses.ParamMIScale: 0.1}},
 	{"mlp-wgan-gp-1critic", map[string]any{layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{256, 256},
 		losses.ParamAdversarial: "wgan-gp", ParamNCritic: 1}},
 	{"conv-paper-1critic", map[string]any{layers.ParamArchitecture: "conv", losses.ParamAdversarial: "wgan-gp", ParamNCritic: 1}},

@@ -263,8 +263,8 @@ func (t *Trainer) generatorStep(ctx *context.Context, trainX *Node, opt optimize
 // fresh real batch x with (ẑ_n, logits) = E(x), or nil when both weights are 0:
 //   - β_x·mean((x − G(ẑ_n, softmax(logits)))²) (losses.ParamBetaX): the softmax stands in for
 //     the one-hot so the term is differentiable;
-//   - β_mi·losses.InfoMaxLoss(logits, E(shift(x))) (losses.ParamBetaMI), with shift a random
-//     translation of each image by up to losses.ParamMIShift pixels.
+//   - β_mi·losses.InfoMaxLoss(logits, logits of the augmented views) (losses.ParamBetaMI; see
+//     augmentedLogits).
 func (t *Trainer) realDataLoss(ctx *context.Context, trainX *Node) *Node {
 	m := t.Model
 	betaX, betaMI := losses.BetaX(ctx), losses.BetaMI(ctx)
@@ -284,22 +284,43 @@ func (t *Trainer) realDataLoss(ctx *context.Context, trainX *Node) *Node {
 		terms = append(terms, MulScalar(losses.ReconstructionLoss(real, xHat), betaX))
 	}
 	if betaMI > 0 {
-		aug := real
-		if shift := losses.MIShift(ctx); shift > 0 {
-			if len(m.Spec.DataShape) < 2 {
-				panic(fmt.Sprintf("trainer: %s = %d shifts images, but the data's examples have shape %v; set %s = 0 for vector data",
-					losses.ParamMIShift, shift, m.Spec.DataShape, losses.ParamMIShift))
-			}
-			img := Reshape(real, append([]int{t.Config.BatchSize}, m.Spec.DataShape...)...)
-			aug = Reshape(layers.RandomShift(ctx, img, shift), real.Shape().Dimensions...)
-		}
-		_, augLogits := m.Arch.Encoder(ctx, m.Spec, aug)
-		terms = append(terms, MulScalar(losses.InfoMaxLoss(ctx, logits, augLogits), betaMI))
+		terms = append(terms, MulScalar(losses.InfoMaxLoss(ctx, logits, t.augmentedLogits(ctx, real, logits)...), betaMI))
 	}
 	if len(terms) == 1 {
 		return terms[0]
 	}
 	return Add(terms[0], terms[1])
+}
+
+// augmentedLogits returns E's logits on the augmented views of the real batch x that
+// losses.InfoMaxLoss compares with logits = E(x): x shifted by up to losses.ParamMIShift pixels
+// (and rotated and scaled by up to losses.ParamMIRotation and losses.ParamMIScale), and x + r_adv of virtual adversarial training when losses.ParamMIVATEpsilon > 0. With neither,
+// the only view is x itself (its consistency term then has no gradient), which leaves the
+// entropy terms.
+func (t *Trainer) augmentedLogits(ctx *context.Context, x, logits *Node) []*Node {
+	m := t.Model
+	encode := func(x *Node) *Node {
+		_, l := m.Arch.Encoder(ctx, m.Spec, x)
+		return l
+	}
+	var views []*Node
+	warp := layers.Affine{MaxShift: losses.MIShift(ctx), MaxRotation: losses.MIRotation(ctx), MaxScale: losses.MIScale(ctx)}
+	if warp != (layers.Affine{}) {
+		if len(m.Spec.DataShape) < 2 {
+			panic(fmt.Sprintf("trainer: %s, %s, %s = %d, %g, %g warp images, but the data's examples have shape %v; set them to 0 for vector data",
+				losses.ParamMIShift, losses.ParamMIRotation, losses.ParamMIScale, warp.MaxShift, warp.MaxRotation, warp.MaxScale,
+				m.Spec.DataShape))
+		}
+		img := Reshape(x, append([]int{t.Config.BatchSize}, m.Spec.DataShape...)...)
+		views = append(views, encode(Reshape(layers.RandomAffine(ctx, img, warp), x.Shape().Dimensions...)))
+	}
+	if eps := losses.MIVATEpsilon(ctx); eps > 0 {
+		views = append(views, encode(losses.VirtualAdversarialView(ctx, encode, x, logits, eps)))
+	}
+	if len(views) == 0 {
+		views = append(views, logits)
+	}
+	return views
 }
 
 // updateOnly builds opt's update of loss for the variables under the given scopes only: GoMLX

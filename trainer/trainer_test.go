@@ -212,6 +212,7 @@ func TestClusterGANSyntheticMixture(t *testing.T) {
 		{"beta_x", map[string]any{losses.ParamBetaX: 10.0}},
 		// So must the real-data information-maximisation term (no shifts: the data are vectors).
 		{"beta_mi", map[string]any{losses.ParamBetaMI: 1.0, losses.ParamMIShift: 0}},
+		{"beta_mi_vat", map[string]any{losses.ParamBetaMI: 1.0, losses.ParamMIShift: 0, losses.ParamMIVATEpsilon: 0.5}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := syntheticContext(t, c.extra)
@@ -247,25 +248,31 @@ func TestBetaXNeedsMixedPrior(t *testing.T) {
 	require.ErrorContains(t, err, `beta_x > 0 needs a prior whose z is (z_n, z_c)`)
 }
 
-// TestInfoMaxShift: the information-maximisation term's shifted view needs image-shaped
-// examples; vector data get an error naming the parameter, and images train.
-func TestInfoMaxShift(t *testing.T) {
+// TestInfoMaxViews: the information-maximisation term's shifted view needs image-shaped
+// examples; vector data get an error naming the parameter, and images train, also with the
+// virtual adversarial view.
+func TestInfoMaxViews(t *testing.T) {
 	ctx := tinyContext(t, 1)
 	ctx.SetParam(losses.ParamBetaMI, 1.0)
 	tr := newTrainer(t, ctx, tinyData(40, 8), 8)
 	_, err := tr.RunStep()
-	require.ErrorContains(t, err, `mi_shift = 3 shifts images, but the data's examples have shape [8]; set mi_shift = 0 for vector data`)
+	require.ErrorContains(t, err, `mi_shift, mi_rotation, mi_scale = 3, 0, 0 warp images, but the data's examples have shape [8]; set them to 0 for vector data`)
 
-	ctx = tinyContext(t, 1)
-	ctx.SetParams(map[string]any{losses.ParamBetaMI: 1.0, losses.ParamMIShift: 1})
-	m, err := NewModel(backend.ForTests(), ctx, []int{4, 2, 1})
-	require.NoError(t, err)
-	cfg, err := ConfigFromContext(ctx)
-	require.NoError(t, err)
-	tr = &Trainer{Model: m, Config: cfg, TrainX: tinyData(40, 8)}
-	l, err := tr.RunStep()
-	require.NoError(t, err)
-	require.False(t, math.IsNaN(l.Latent), "latent loss %v", l.Latent)
+	for _, vat := range []float64{0, 0.5} {
+		ctx = tinyContext(t, 1)
+		ctx.SetParams(map[string]any{losses.ParamBetaMI: 1.0, losses.ParamMIShift: 1, losses.ParamMIVATEpsilon: vat,
+			losses.ParamMIRotation: 10 * vat, losses.ParamMIScale: 0.1 * vat}) // the second pass also rotates and scales
+		m, err := NewModel(backend.ForTests(), ctx, []int{4, 2, 1})
+		require.NoError(t, err)
+		cfg, err := ConfigFromContext(ctx)
+		require.NoError(t, err)
+		tr = &Trainer{Model: m, Config: cfg, TrainX: tinyData(40, 8)}
+		for range 3 {
+			l, err := tr.RunStep()
+			require.NoError(t, err)
+			require.False(t, math.IsNaN(l.Latent) || math.IsInf(l.Latent, 0), "vat %g: latent loss %v", vat, l.Latent)
+		}
+	}
 }
 
 // syntheticSteps: with these settings purity reached 1.0 by iteration 250 (seed 1); 500 leaves

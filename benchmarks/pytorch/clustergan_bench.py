@@ -13,7 +13,8 @@ times one iteration as the Go trainer runs it (trainer/trainer.go, buildIteratio
     (case mlp-default-beta-x) it adds β_x·mean((x − G(ẑ_n, softmax(logits)))²) on another fresh
     real batch x, with (ẑ_n, logits) = E(x) (trainer.realDataLoss); with β_mi > 0 (case
     mlp-default-beta-mi, the default preset) it adds β_mi·InfoMaxLoss(logits, E(shift(x))) on the
-    same real batch, shift translating each image by up to MI_SHIFT pixels (layers.RandomShift);
+    same real batch, shift translating each image by up to MI_SHIFT pixels, rotating it by up to
+    MI_ROTATION degrees and scaling it by up to MI_SCALE (layers.RandomAffine);
   * the five losses of the iteration are copied to the host (RunStep returns them).
 
 Settings are those of trainer.NewContext's defaults (priors, layers, losses, trainer packages)
@@ -45,6 +46,7 @@ BETA_C = 10.0  # losses.DefaultBetaC
 BETA_X = 0.0  # losses.DefaultBetaX: no real-data reconstruction term unless a case sets beta_x
 BETA_MI = 0.0  # losses.DefaultBetaMI: no information-maximisation term unless a case sets beta_mi
 MI_LAMBDA, MI_ETA, MI_SHIFT = 1.0, 2.0, 3  # losses.DefaultMILambda, DefaultMIEta, DefaultMIShift
+MI_ROTATION, MI_SCALE = 15.0, 0.1  # the default preset's mi_rotation, mi_scale (the beta_mi case's warp)
 GRAD_NORM_EPS = 1e-12  # losses.gradNormEpsilon: ‖∇D‖ = sqrt(Σ g² + 1e-12)
 WEIGHT_STD = 0.02  # layers.WeightStdDev
 LRELU = 0.2  # layers.LeakyReLUAlpha
@@ -296,13 +298,20 @@ def critic_loss(loss, critic, real, fake):
     return wass + GP_LAMBDA * (norm - 1).square().mean()
 
 
-def random_shift(x):
-    """layers.RandomShift: each image moved by its own (dy, dx) ~ U{−s..s}², zero-filled, as one
-    gather (the Go graph's Gather + mask)."""
+def random_warp(x):
+    """layers.RandomAffine: each image gets its own shift (dy, dx) ~ U{−s..s}², rotation
+    ~ U(±MI_ROTATION°) and scale ~ U(1 ± MI_SCALE) about its centre, nearest-pixel sampling,
+    zero fill, as one gather (the Go graph's Gather + mask)."""
     b, (h, w, _) = x.shape[0], IMAGE
-    off = torch.randint(-MI_SHIFT, MI_SHIFT + 1, (b, 2))
-    rows = torch.arange(h).view(1, h, 1) - off[:, 0].view(b, 1, 1)
-    cols = torch.arange(w).view(1, 1, w) - off[:, 1].view(b, 1, 1)
+    theta = (torch.rand(b) - 0.5) * (2 * MI_ROTATION * math.pi / 180)
+    inv_scale = 1 / (1 + (torch.rand(b) - 0.5) * (2 * MI_SCALE))
+    off = torch.randint(-MI_SHIFT, MI_SHIFT + 1, (b, 2)).float()
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    v = (torch.arange(h, dtype=torch.float32) - cy).view(1, h, 1)
+    u = (torch.arange(w, dtype=torch.float32) - cx).view(1, 1, w)
+    cos, sin = (torch.cos(theta) * inv_scale).view(b, 1, 1), (torch.sin(theta) * inv_scale).view(b, 1, 1)
+    rows = torch.round(cos * v + sin * u - off[:, 0].view(b, 1, 1) + cy).long()
+    cols = torch.round(cos * u - sin * v - off[:, 1].view(b, 1, 1) + cx).long()
     inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
     src = rows.clamp(0, h - 1) * w + cols.clamp(0, w - 1)
     return torch.where(inside, torch.gather(x, 1, src.view(b, -1)).view(b, h, w), torch.zeros(())).view(b, -1)
@@ -378,7 +387,7 @@ class Bench:
             x_hat = self.G(torch.cat([noise_real, F.softmax(logits_real, 1)], 1))
             latent = latent + self.beta_x * F.mse_loss(x_hat, real)  # mean over all elements
         if self.beta_mi > 0:
-            _, logits_aug = self.E(random_shift(real))
+            _, logits_aug = self.E(random_warp(real))
             latent = latent + self.beta_mi * info_max_loss(logits_real, logits_aug)
         self.opt_g.zero_grad(set_to_none=True)
         (adv + latent).backward()
