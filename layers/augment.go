@@ -19,13 +19,6 @@ type Affine struct {
 	MaxScale    float64 // fraction
 }
 
-// RandomShift translates each image of x [batch, H, W, C] (or [batch, H, W]) by its own random
-// offset (dy, dx), each uniform in [−maxShift, maxShift], drawn from ctx's RNG; pixels shifted in
-// from outside the image are 0. maxShift = 0 returns x.
-func RandomShift(ctx *context.Context, x *Node, maxShift int) *Node {
-	return RandomAffine(ctx, x, Affine{MaxShift: maxShift})
-}
-
 // RandomAffine warps each image of x [batch, H, W, C] (or [batch, H, W]) by its own random
 // affine map within a, drawn from ctx's RNG, with nearest-pixel sampling; pixels mapped from
 // outside the image are 0. A zero Affine returns x. It is built from Gather and a mask (the

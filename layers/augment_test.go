@@ -27,9 +27,9 @@ func shiftRef(img []float64, h, w, dy, dx int) []float64 {
 	return out
 }
 
-// TestRandomShift: every output image is its input translated by some (dy, dx) with
-// |dy|, |dx| ≤ maxShift (checked against plain loops), and over a large batch every one of the
-// (2·maxShift+1)² offsets occurs.
+// TestRandomShift: with translations only, every output image is its input translated by some
+// (dy, dx) with |dy|, |dx| ≤ maxShift (checked against plain loops), and over a large batch every
+// one of the (2·maxShift+1)² offsets occurs.
 func TestRandomShift(t *testing.T) {
 	const batch, h, w, maxShift = 400, 5, 4, 1
 	flat := make([]float64, batch*h*w)
@@ -39,7 +39,7 @@ func TestRandomShift(t *testing.T) {
 	ctx := context.New()
 	require.NoError(t, ctx.SetRNGStateFromSeed(7))
 	exec, err := context.NewExec(backend.ForTests(), ctx, func(ctx *context.Context, x *graph.Node) *graph.Node {
-		return RandomShift(ctx, x, maxShift)
+		return RandomAffine(ctx, x, Affine{MaxShift: maxShift})
 	})
 	require.NoError(t, err)
 	out := exec.MustExec(tensors.FromFlatDataAndDimensions(flat, batch, h, w, 1))[0]
@@ -70,13 +70,13 @@ func TestRandomShiftArguments(t *testing.T) {
 	ctx := context.New()
 	require.PanicsWithValue(t, "layers.RandomAffine: needs images [batch, H, W(, C)], shift ≥ 0, rotation ≥ 0 and scale in [0, 1), got shape (Float64)[2 3] and {MaxShift:1 MaxRotation:0 MaxScale:0}", func() {
 		_ = context.MustExecOnce(backend.ForTests(), ctx, func(ctx *context.Context, x *graph.Node) *graph.Node {
-			return RandomShift(ctx, x, 1)
+			return RandomAffine(ctx, x, Affine{MaxShift: 1})
 		}, [][]float64{{1, 2, 3}, {4, 5, 6}})
 	})
-	// maxShift 0 is the identity.
+	// A zero Affine is the identity.
 	x := [][][]float64{{{1, 2}, {3, 4}}}
 	out := context.MustExecOnce(backend.ForTests(), ctx, func(ctx *context.Context, x *graph.Node) *graph.Node {
-		return RandomShift(ctx, x, 0)
+		return RandomAffine(ctx, x, Affine{})
 	}, x)
 	require.Equal(t, []float64{1, 2, 3, 4}, tensors.MustCopyFlatData[float64](out))
 }

@@ -293,10 +293,10 @@ func (t *Trainer) realDataLoss(ctx *context.Context, trainX *Node) *Node {
 }
 
 // augmentedLogits returns E's logits on the augmented views of the real batch x that
-// losses.InfoMaxLoss compares with logits = E(x): x shifted by up to losses.ParamMIShift pixels
-// (and rotated and scaled by up to losses.ParamMIRotation and losses.ParamMIScale), and x + r_adv of virtual adversarial training when losses.ParamMIVATEpsilon > 0. With neither,
-// the only view is x itself (its consistency term then has no gradient), which leaves the
-// entropy terms.
+// losses.InfoMaxLoss compares with logits = E(x): x warped (shifted, rotated and scaled by up to
+// losses.ParamMIShift, ParamMIRotation and ParamMIScale), and x + r_adv of virtual adversarial
+// training when losses.ParamMIVATEpsilon > 0. With neither, the only view is x itself (its
+// consistency term then has no gradient), which leaves the entropy terms.
 func (t *Trainer) augmentedLogits(ctx *context.Context, x, logits *Node) []*Node {
 	m := t.Model
 	encode := func(x *Node) *Node {
