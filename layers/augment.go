@@ -39,12 +39,15 @@ func RandomAffine(ctx *context.Context, x *Node, a Affine) *Node {
 		ch = dims[3]
 	}
 	perImage := func(n *Node) *Node { return Reshape(n, batch, 1, 1) }
+	// shifts draws each image's translation (dy, dx), [batch, 1, 1] Int32 each.
+	shifts := func() (dy, dx *Node) {
+		offsets := AddScalar(ctx.RandomIntN(g, int32(2*a.MaxShift+1), shapes.Make(dtypes.Int32, batch, 2)), -a.MaxShift)
+		return perImage(Slice(offsets, AxisRange(), AxisElem(0))), perImage(Slice(offsets, AxisRange(), AxisElem(1)))
+	}
 	var rows, cols *Node // source pixel of each output pixel, [batch, h, w] Int32
 	if a.MaxRotation == 0 && a.MaxScale == 0 {
 		// Integer translations only: exact, no rounding.
-		offsets := AddScalar(ctx.RandomIntN(g, int32(2*a.MaxShift+1), shapes.Make(dtypes.Int32, batch, 2)), -a.MaxShift)
-		dy := perImage(Slice(offsets, AxisRange(), AxisElem(0)))
-		dx := perImage(Slice(offsets, AxisRange(), AxisElem(1)))
+		dy, dx := shifts()
 		rows = BroadcastToDims(Sub(Iota(g, shapes.Make(dtypes.Int32, 1, h, 1), 1), dy), batch, h, w)
 		cols = BroadcastToDims(Sub(Iota(g, shapes.Make(dtypes.Int32, 1, 1, w), 2), dx), batch, h, w)
 	} else {
@@ -55,9 +58,8 @@ func RandomAffine(ctx *context.Context, x *Node, a Affine) *Node {
 		}
 		theta := uniform(a.MaxRotation * math.Pi / 180)
 		invScale := Inverse(AddScalar(uniform(a.MaxScale), 1))
-		offsets := ConvertDType(AddScalar(ctx.RandomIntN(g, int32(2*a.MaxShift+1), shapes.Make(dtypes.Int32, batch, 2)), -a.MaxShift), dtypes.Float32)
-		dy := perImage(Slice(offsets, AxisRange(), AxisElem(0)))
-		dx := perImage(Slice(offsets, AxisRange(), AxisElem(1)))
+		dy, dx := shifts()
+		dy, dx = ConvertDType(dy, dtypes.Float32), ConvertDType(dx, dtypes.Float32)
 		cy, cx := float64(h-1)/2, float64(w-1)/2
 		v := AddScalar(Iota(g, shapes.Make(dtypes.Float32, 1, h, 1), 1), -cy)
 		u := AddScalar(Iota(g, shapes.Make(dtypes.Float32, 1, 1, w), 2), -cx)

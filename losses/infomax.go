@@ -22,30 +22,26 @@ const (
 	// (float, default 2; IMSAT used 4 with λ = 0.1); ≥ 0. Larger values push the clusters
 	// towards equal sizes.
 	ParamMIEta = "mi_eta"
-	// ParamMIShift is the largest random translation, in pixels, of the augmented view of each
-	// real image (int, default 3); ≥ 0, 0 compares an image with itself (needed for vector
-	// data).
+	// ParamMIShift is the largest random translation, in pixels, of the warped view of each real
+	// image (int, default 3); ≥ 0. With ParamMIRotation and ParamMIScale also 0 there is no warped
+	// view, as vector data need.
 	ParamMIShift = "mi_shift"
-)
-
-// More augmentations of the shifted view: a random rotation and scale about the image centre.
-const (
-	// ParamMIRotation is the largest rotation, in degrees, of the augmented view (float, default
-	// 0); ≥ 0.
+	// ParamMIRotation is the largest rotation, in degrees, of the warped view (float, default 0);
+	// ≥ 0.
 	ParamMIRotation = "mi_rotation"
-	// ParamMIScale is the largest relative change of scale of the augmented view (float, default
-	// 0: 0.1 draws scales in [0.9, 1.1]); in [0, 1).
+	// ParamMIScale is the largest relative change of scale of the warped view (float, default 0:
+	// 0.1 draws scales in [0.9, 1.1]); in [0, 1).
 	ParamMIScale = "mi_scale"
 )
 
 // Defaults of the parameters above.
 const (
-	DefaultMIRotation = 0.0
-	DefaultMIScale    = 0.0
 	DefaultBetaMI     = 0.0
 	DefaultMILambda   = 1.0
 	DefaultMIEta      = 2.0
 	DefaultMIShift    = 3
+	DefaultMIRotation = 0.0
+	DefaultMIScale    = 0.0
 )
 
 // BetaMI returns β_mi from ParamBetaMI; it panics if it is negative.
