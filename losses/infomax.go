@@ -139,11 +139,7 @@ func MIVATEpsilon(ctx *context.Context) float64 {
 func VirtualAdversarialView(ctx *context.Context, encode func(x *graph.Node) *graph.Node, x, logits *graph.Node, eps float64) *graph.Node {
 	g := x.Graph()
 	unit := func(v *graph.Node) *graph.Node {
-		axes := make([]int, v.Rank()-1)
-		for i := range axes {
-			axes[i] = i + 1
-		}
-		norm := graph.Sqrt(graph.AddScalar(graph.ReduceAndKeep(graph.Square(v), graph.ReduceSum, axes...), 1e-24))
+		norm := graph.Sqrt(graph.AddScalar(graph.ReduceAndKeep(graph.Square(v), graph.ReduceSum, exampleAxes(v)...), 1e-24))
 		return graph.Div(v, norm)
 	}
 	d := graph.MulScalar(unit(ctx.RandomNormal(g, x.Shape())), vatXi)

@@ -218,14 +218,19 @@ func unitGradientPenalty(critic Critic, x *graph.Node) *graph.Node {
 	grad := graph.Gradient(graph.ReduceAllSum(scores), x)[0]
 	sq := graph.Square(grad)
 	if x.Rank() > 1 {
-		axes := make([]int, x.Rank()-1)
-		for i := range axes {
-			axes[i] = i + 1
-		}
-		sq = graph.ReduceSum(sq, axes...)
+		sq = graph.ReduceSum(sq, exampleAxes(x)...)
 	}
 	norm := graph.Sqrt(graph.AddScalar(sq, gradNormEpsilon))
 	return graph.ReduceAllMean(graph.Square(graph.AddScalar(norm, -1)))
+}
+
+// exampleAxes are the axes of one example in x [batch, ...]: 1 … rank−1.
+func exampleAxes(x *graph.Node) []int {
+	axes := make([]int, x.Rank()-1)
+	for i := range axes {
+		axes[i] = i + 1
+	}
+	return axes
 }
 
 // softplus is log(1 + eˣ) computed as max(x, 0) + log1p(e^−|x|), which neither overflows for
