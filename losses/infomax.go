@@ -32,6 +32,10 @@ const (
 	// ParamMIScale is the largest relative change of scale of the warped view (float, default 0:
 	// 0.1 draws scales in [0.9, 1.1]); in [0, 1).
 	ParamMIScale = "mi_scale"
+	// ParamMIViews is the number of independently warped views of each real image (int,
+	// default 1); ≥ 1, and > 1 only with a warp. Their consistency terms add up, as IMSAT's
+	// augmentations do; each view costs one more encoder pass, all views sharing one batch.
+	ParamMIViews = "mi_views"
 )
 
 // Defaults of the parameters above.
@@ -42,6 +46,7 @@ const (
 	DefaultMIShift    = 3
 	DefaultMIRotation = 0.0
 	DefaultMIScale    = 0.0
+	DefaultMIViews    = 1
 )
 
 // BetaMI returns β_mi from ParamBetaMI; it panics if it is negative.
@@ -70,8 +75,18 @@ func MIShift(ctx *context.Context) int {
 	return s
 }
 
+// MIViews returns ParamMIViews; it panics if it is below 1.
+func MIViews(ctx *context.Context) int {
+	v := context.GetParamOr(ctx, ParamMIViews, DefaultMIViews)
+	if v < 1 {
+		panic(fmt.Sprintf("losses: parameter %q = %d, must be ≥ 1", ParamMIViews, v))
+	}
+	return v
+}
+
 // InfoMaxLoss is IMSAT's regularised information maximisation for a batch of real data, from
-// the encoder's logits on each example x_i and on augmented views T_v(x_i), all [batch, K]:
+// the encoder's logits on each example x_i, [batch, K], and on augmented views T_v(x_i), each
+// [batch, K] or a stack of views [views, batch, K] (as one encoder pass over several views gives):
 //
 //	Σ_v (1/B)·Σ_i CE(p_i, q_vi) + λ·[(1/B)·Σ_i H(p_i) − η·H((1/B)·Σ_i p_i)]
 //
@@ -86,9 +101,9 @@ func InfoMaxLoss(ctx *context.Context, logits *graph.Node, augLogits ...*graph.N
 			shapeOf(logits), len(augLogits)))
 	}
 	for _, a := range augLogits {
-		if a == nil || !slices.Equal(logits.Shape().Dimensions, a.Shape().Dimensions) {
-			panic(fmt.Sprintf("losses.InfoMaxLoss: logits and augmented logits must both be [batch, K], got %s and %s",
-				shapeOf(logits), shapeOf(a)))
+		if a == nil || (a.Rank() != 2 && a.Rank() != 3) || !slices.Equal(logits.Shape().Dimensions, a.Shape().Dimensions[a.Rank()-2:]) {
+			panic(fmt.Sprintf("losses.InfoMaxLoss: augmented logits must be [batch, K] or [views, batch, K] with the logits' [batch, K], got %s and %s",
+				shapeOf(a), shapeOf(logits)))
 		}
 	}
 	lambda := nonNegativeParam(ctx, ParamMILambda, DefaultMILambda)
@@ -98,7 +113,12 @@ func InfoMaxLoss(ctx *context.Context, logits *graph.Node, augLogits ...*graph.N
 	// Consistency: cross-entropy of each augmented view against the (constant) clean one.
 	var consistency *graph.Node
 	for _, a := range augLogits {
-		ce := graph.Neg(graph.ReduceAllMean(graph.ReduceSum(graph.Mul(graph.StopGradient(p), graph.LogSoftmax(a, -1)), -1)))
+		target := graph.StopGradient(p)
+		if a.Rank() == 3 { // a stack of views: the mean over the batch of each, summed
+			target = graph.ExpandAxes(target, 0)
+		}
+		perExample := graph.ReduceSum(graph.Mul(target, graph.LogSoftmax(a, -1)), -1)
+		ce := graph.Neg(graph.ReduceAllSum(graph.ReduceMean(perExample, -1)))
 		if consistency == nil {
 			consistency = ce
 		} else {

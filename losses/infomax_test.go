@@ -135,6 +135,9 @@ func TestInfoMaxParams(t *testing.T) {
 	require.PanicsWithValue(t, `losses: parameter "beta_mi" = -1, must be ≥ 0`, func() { BetaMI(ctx) })
 	ctx.SetParam(ParamMIShift, -2)
 	require.PanicsWithValue(t, `losses: parameter "mi_shift" = -2, must be ≥ 0`, func() { MIShift(ctx) })
+	ctx.SetParam(ParamMIViews, 0)
+	require.PanicsWithValue(t, `losses: parameter "mi_views" = 0, must be ≥ 1`, func() { MIViews(ctx) })
+	require.Equal(t, DefaultMIViews, MIViews(context.New()))
 	require.Equal(t, DefaultBetaMI, BetaMI(context.New()))
 	require.Equal(t, DefaultMIShift, MIShift(context.New()))
 }
@@ -160,6 +163,38 @@ func TestInfoMaxLossTwoViews(t *testing.T) {
 	require.Panics(t, func() {
 		run(t, ctx, func(ctx *context.Context, g *graph.Graph) []*graph.Node {
 			return []*graph.Node{InfoMaxLoss(ctx, graph.Const(g, tinyLogits))}
+		})
+	})
+}
+
+// TestInfoMaxLossStackedViews: a stack [views, batch, K] counts as that many views passed one
+// by one (value against the loop reference; each view's gradient is its own (q − p)/B), and a
+// stack whose trailing dimensions are not the logits' is rejected with the shapes named.
+func TestInfoMaxLossStackedViews(t *testing.T) {
+	ctx := context.New()
+	want1, entropy := infoMaxReference(tinyLogits, tinyAugLogits, DefaultMILambda, DefaultMIEta)
+	want2, _ := infoMaxReference(tinyLogits, tinyLogits, DefaultMILambda, DefaultMIEta)
+	stack := [][][]float64{tinyAugLogits, tinyLogits}
+	out := run(t, ctx, func(ctx *context.Context, g *graph.Graph) []*graph.Node {
+		l, s := graph.Const(g, tinyLogits), graph.Const(g, stack)
+		loss := InfoMaxLoss(ctx, l, s)
+		return append([]*graph.Node{loss}, graph.Gradient(loss, s)...)
+	})
+	require.InDelta(t, want1+want2-entropy, out[0][0], 1e-10)
+	p := softmaxRows(tinyLogits)
+	b, k := len(p), len(p[0])
+	for v, view := range stack {
+		q := softmaxRows(view)
+		for i := range b {
+			for j := range k {
+				require.InDelta(t, (q[i][j]-p[i][j])/float64(b), out[1][(v*b+i)*k+j], 1e-12, "d/d stack[%d][%d][%d]", v, i, j)
+			}
+		}
+	}
+	require.PanicsWithValue(t, "losses.InfoMaxLoss: augmented logits must be [batch, K] or [views, batch, K] with the logits' [batch, K], got (Float64)[2 3 3] and (Float64)[4 3]", func() {
+		run(t, ctx, func(ctx *context.Context, g *graph.Graph) []*graph.Node {
+			bad := [][][]float64{tinyLogits[:3], tinyLogits[:3]}
+			return []*graph.Node{InfoMaxLoss(ctx, graph.Const(g, tinyLogits), graph.Const(g, bad))}
 		})
 	})
 }

@@ -68,6 +68,7 @@ func DefaultParams() map[string]any {
 		ParamMIVATEpsilon: DefaultMIVATEpsilon,
 		ParamMIRotation:   DefaultMIRotation,
 		ParamMIScale:      DefaultMIScale,
+		ParamMIViews:      DefaultMIViews,
 	}
 }
 

@@ -454,6 +454,7 @@ func TestDefaults(t *testing.T) {
 		ParamMIVATEpsilon: 0.0,
 		ParamMIRotation:   0.0,
 		ParamMIScale:      0.0,
+		ParamMIViews:      1,
 	}, DefaultParams())
 	// The params are looked up the scope chain.
 	ctx := context.New()

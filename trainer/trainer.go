@@ -293,10 +293,11 @@ func (t *Trainer) realDataLoss(ctx *context.Context, trainX *Node) *Node {
 }
 
 // augmentedLogits returns E's logits on the augmented views of the real batch x that
-// losses.InfoMaxLoss compares with logits = E(x): x warped (shifted, rotated and scaled by up to
-// losses.ParamMIShift, ParamMIRotation and ParamMIScale), and x + r_adv of virtual adversarial
-// training when losses.ParamMIVATEpsilon > 0. With neither, the only view is x itself (its
-// consistency term then has no gradient), which leaves the entropy terms.
+// losses.InfoMaxLoss compares with logits = E(x): losses.ParamMIViews copies of x, each image
+// warped on its own (shifted, rotated and scaled by up to losses.ParamMIShift, ParamMIRotation and
+// ParamMIScale), and x + r_adv of virtual adversarial training when losses.ParamMIVATEpsilon > 0.
+// With neither, the only view is x itself (its consistency term then has no gradient), which
+// leaves the entropy terms.
 func (t *Trainer) augmentedLogits(ctx *context.Context, x, logits *Node) []*Node {
 	m := t.Model
 	encode := func(x *Node) *Node {
@@ -305,14 +306,31 @@ func (t *Trainer) augmentedLogits(ctx *context.Context, x, logits *Node) []*Node
 	}
 	var views []*Node
 	warp := layers.Affine{MaxShift: losses.MIShift(ctx), MaxRotation: losses.MIRotation(ctx), MaxScale: losses.MIScale(ctx)}
+	numWarped := losses.MIViews(ctx)
+	if warp == (layers.Affine{}) && numWarped > 1 {
+		panic(fmt.Sprintf("trainer: %s = %d needs a warp (%s, %s or %s > 0): without one the views are identical",
+			losses.ParamMIViews, numWarped, losses.ParamMIShift, losses.ParamMIRotation, losses.ParamMIScale))
+	}
 	if warp != (layers.Affine{}) {
 		if len(m.Spec.DataShape) < 2 {
 			panic(fmt.Sprintf("trainer: %s, %s, %s = %d, %g, %g warp images, but the data's examples have shape %v; set them to 0 for vector data",
 				losses.ParamMIShift, losses.ParamMIRotation, losses.ParamMIScale, warp.MaxShift, warp.MaxRotation, warp.MaxScale,
 				m.Spec.DataShape))
 		}
-		img := Reshape(x, append([]int{t.Config.BatchSize}, m.Spec.DataShape...)...)
-		views = append(views, encode(Reshape(layers.RandomAffine(ctx, img, warp), x.Shape().Dimensions...)))
+		// All warped copies go through E as one batch: one larger matrix product per layer runs
+		// faster than several small ones, notably on the pure-Go backend.
+		batch := t.Config.BatchSize
+		copies := make([]*Node, numWarped)
+		for i := range copies {
+			copies[i] = x
+		}
+		img := Reshape(Concatenate(copies, 0), append([]int{numWarped * batch}, m.Spec.DataShape...)...)
+		warped := encode(Reshape(layers.RandomAffine(ctx, img, warp), numWarped*batch, x.Shape().Dimensions[1]))
+		if numWarped == 1 {
+			views = append(views, warped)
+		} else { // a stack [views, batch, K]; slicing it apart would need Pad, which the pure-Go backend lacks
+			views = append(views, Reshape(warped, numWarped, batch, -1))
+		}
 	}
 	if eps := losses.MIVATEpsilon(ctx); eps > 0 {
 		views = append(views, encode(losses.VirtualAdversarialView(ctx, encode, x, logits, eps)))

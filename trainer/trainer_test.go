@@ -250,7 +250,7 @@ func TestBetaXNeedsMixedPrior(t *testing.T) {
 
 // TestInfoMaxViews: the information-maximisation term's shifted view needs image-shaped
 // examples; vector data get an error naming the parameter, and images train, also with the
-// virtual adversarial view.
+// virtual adversarial view and several warped views.
 func TestInfoMaxViews(t *testing.T) {
 	ctx := tinyContext(t, 1)
 	ctx.SetParam(losses.ParamBetaMI, 1.0)
@@ -258,10 +258,18 @@ func TestInfoMaxViews(t *testing.T) {
 	_, err := tr.RunStep()
 	require.ErrorContains(t, err, `mi_shift, mi_rotation, mi_scale = 3, 0, 0 warp images, but the data's examples have shape [8]; set them to 0 for vector data`)
 
+	// Several warped views need a warp: without one they would be copies of x.
+	ctx = tinyContext(t, 1)
+	ctx.SetParams(map[string]any{losses.ParamBetaMI: 1.0, losses.ParamMIShift: 0, losses.ParamMIViews: 2})
+	tr = newTrainer(t, ctx, tinyData(40, 8), 8)
+	_, err = tr.RunStep()
+	require.ErrorContains(t, err, `mi_views = 2 needs a warp (mi_shift, mi_rotation or mi_scale > 0)`)
+
 	for _, vat := range []float64{0, 0.5} {
 		ctx = tinyContext(t, 1)
 		ctx.SetParams(map[string]any{losses.ParamBetaMI: 1.0, losses.ParamMIShift: 1, losses.ParamMIVATEpsilon: vat,
-			losses.ParamMIRotation: 10 * vat, losses.ParamMIScale: 0.1 * vat}) // the second pass also rotates and scales
+			losses.ParamMIRotation: 10 * vat, losses.ParamMIScale: 0.1 * vat, // the second pass also rotates and scales
+			losses.ParamMIViews: 1 + 2*int(2*vat)}) // and warps three views
 		m, err := NewModel(backend.ForTests(), ctx, []int{4, 2, 1})
 		require.NoError(t, err)
 		cfg, err := ConfigFromContext(ctx)
