@@ -4,7 +4,7 @@
 # one table: case, Go ms/iter, PyTorch ms/iter, Go/PyTorch.
 #
 # Settings (environment variables; `make bench-compare VAR=value` passes them too):
-#   CASES        cases to run, space- or comma-separated (default: all six)
+#   CASES        cases to run, space- or comma-separated (default: all seven)
 #   GO_ITERS     timed Go iterations per case, "case=N ..." (default below); Go's -benchtime Nx
 #                also runs one extra round of 1 iteration first, and compiles before each round
 #   TORCH_ITERS  timed PyTorch iterations: N, or "case=N,..." (default: the script's own)
@@ -16,10 +16,10 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-ALL_CASES="mlp-default mlp-default-beta-x mlp-default-beta-mi mlp-wgan-gp-1critic conv-paper-1critic conv-paper-5critic"
+ALL_CASES="mlp-default mlp-default-beta-x mlp-default-beta-mi mlp-conv-encoder mlp-wgan-gp-1critic conv-paper-1critic conv-paper-5critic"
 CASES=${CASES:-$ALL_CASES}
 CASES=${CASES//,/ }
-GO_ITERS=${GO_ITERS:-"mlp-default=20 mlp-default-beta-x=20 mlp-default-beta-mi=20 mlp-wgan-gp-1critic=20 conv-paper-1critic=3 conv-paper-5critic=2"}
+GO_ITERS=${GO_ITERS:-"mlp-default=20 mlp-default-beta-x=20 mlp-default-beta-mi=20 mlp-conv-encoder=20 mlp-wgan-gp-1critic=20 conv-paper-1critic=3 conv-paper-5critic=2"}
 TORCH_ITERS=${TORCH_ITERS:-}
 TORCH_WARMUP=${TORCH_WARMUP:-3}
 THREADS=${THREADS:-$(nproc)}

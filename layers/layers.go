@@ -118,6 +118,8 @@ func DefaultParams() map[string]any {
 		ParamArchitecture:    DefaultArchitecture,
 		ParamMLPHidden:       defaultMLPHidden(),
 		ParamMLPBatchNorm:    false,
+		ParamMLPConvChannels: []int{},
+		ParamMLPConvKernel:   defaultMLPConvKernel,
 		ParamGeneratorOutput: OutputSigmoid,
 		ParamHeadInit:        InitGlorot,
 	}

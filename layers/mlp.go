@@ -21,6 +21,15 @@ const (
 	// ParamMLPBatchNorm inserts BatchNorm between each hidden FC layer and its activation.
 	// Type bool, default false (10x_73k nets); the Pendigits nets use true.
 	ParamMLPBatchNorm = "mlp_batch_norm"
+	// ParamMLPConvChannels lists the output channels of strided convolutions that the critic
+	// and the encoder apply to image data before their hidden FC layers: each is a
+	// ParamMLPConvKernel² "SAME" convolution of stride 2 (28→14→7 on MNIST), then BN when
+	// ParamMLPBatchNorm is set, then LReLU(0.2). Type []int, default empty (the plain MLP);
+	// ignored by the generator, whose input is z. Read in each network's scope, so
+	// "/encoder/mlp_conv_channels=16,32" gives the encoder alone a small convolutional stem.
+	ParamMLPConvChannels = "mlp_conv_channels"
+	// ParamMLPConvKernel is the kernel size of those convolutions. Type int, default 5.
+	ParamMLPConvKernel = "mlp_conv_kernel"
 	// ParamGeneratorOutput is the generator's output activation. Type string, default
 	// OutputSigmoid; legal values OutputSigmoid (data in [0,1]: MNIST, Pendigits), OutputLinear
 	// (10x_73k).
@@ -35,6 +44,9 @@ const (
 
 func defaultMLPHidden() []int { return []int{256, 256} }
 
+// defaultMLPConvKernel is the default of ParamMLPConvKernel.
+const defaultMLPConvKernel = 5
+
 // mlpNets are the official 10x_73k/Pendigits networks (sudiptodip15/ClusterGAN,
 // 10x_73k/clus_wgan.py and pendigit/clus_wgan.py) with configurable widths:
 //
@@ -42,8 +54,48 @@ func defaultMLPHidden() []int { return []int{256, 256} }
 //	D: x → [FC h_i → (BN) → LReLU(0.2)]* → FC 1
 //	E: x → [FC h_i → (BN) → LReLU(0.2)]* → FC(dn+K), split into ẑ_n and logits
 //
+// optionally with a stem of strided convolutions in D and E (ParamMLPConvChannels), a departure
+// from those nets for image data.
+//
 // Weights N(0, 0.02) except the last FC of D and E (ParamHeadInit, default Glorot); zero biases.
 type mlpNets struct{}
+
+// convStem applies the strided convolutions of ParamMLPConvChannels in ctx's scope to the images
+// x [batch, H·W·C] of spec.DataShape and returns their output flattened, [batch, H'·W'·C'];
+// without channels it returns x.
+func convStem(ctx *context.Context, spec Spec, x *graph.Node, who string) *graph.Node {
+	channels := context.GetParamOr(ctx, ParamMLPConvChannels, []int{})
+	if len(channels) == 0 {
+		return x
+	}
+	kernel := context.GetParamOr(ctx, ParamMLPConvKernel, defaultMLPConvKernel)
+	mustPositive(who+": parameters", []string{ParamMLPConvKernel}, kernel)
+	for _, c := range channels {
+		mustPositive(who+": parameters", []string{ParamMLPConvChannels}, c)
+	}
+	shape := spec.DataShape
+	switch len(shape) {
+	case 2:
+		shape = []int{shape[0], shape[1], 1}
+	case 3:
+	default:
+		panic(fmt.Sprintf("%s: parameter %q (scope %q) = %v needs image data [H, W] or [H, W, C], got data shape %v",
+			who, ParamMLPConvChannels, ctx.Scope(), channels, spec.DataShape))
+	}
+	useBN := context.GetParamOr(ctx, ParamMLPBatchNorm, false)
+	batch := x.Shape().Dimensions[0]
+	x = graph.Reshape(x, append([]int{batch}, shape...)...)
+	for i, c := range channels {
+		layerCtx := ctx.Inf("conv%d", i+1)
+		x = Conv2D(layerCtx, x, c, kernel, 2, PaddingSame)
+		if useBN {
+			x = BatchNorm(layerCtx.In("bn"), x)
+		}
+		x = leakyReLU(x)
+	}
+	d := x.Shape().Dimensions
+	return graph.Reshape(x, batch, d[1]*d[2]*d[3])
+}
 
 // hiddenLayers builds the FC → (BN) → LReLU stack with the widths in ctx's scope.
 func hiddenLayers(ctx *context.Context, x *graph.Node, who string) *graph.Node {
@@ -87,7 +139,8 @@ func (mlpNets) trunk(ctx *context.Context, spec Spec, x *graph.Node, scope, who 
 	mustValidate(spec, who)
 	checkInput(x, spec.DataSize(), who, "x")
 	ctx = networkScope(ctx, scope)
-	return ctx, hiddenLayers(ctx.WithInitializer(normalInit(ctx)), x, who)
+	layerCtx := ctx.WithInitializer(normalInit(ctx))
+	return ctx, hiddenLayers(layerCtx, convStem(layerCtx, spec, x, who), who)
 }
 
 // Critic implements Architecture.

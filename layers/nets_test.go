@@ -163,6 +163,46 @@ func TestMLPArchitecture(t *testing.T) {
 		require.Equal(t, []int{5, 10}, shape("/encoder/logits", "weights"))
 		require.Nil(t, ctx.GetVariableByScopeAndName("/critic/fc1/bn", "beta"), "BN only where asked")
 	})
+	t.Run("conv stem", func(t *testing.T) {
+		// 8×8 images, 3×3 stride-2 "SAME" convolutions: 8→4→2, so fc1 sees 2·2·3 = 12 features.
+		ctx := context.New()
+		ctx.SetParam(ParamMLPHidden, []int{5})
+		ctx.In(EncoderScope).SetParams(map[string]any{ParamMLPConvChannels: []int{2, 3}, ParamMLPConvKernel: 3, ParamMLPBatchNorm: true})
+		_, score, noise, logits := buildNets(ctx, a, tinyConvSpec, 4)
+		require.Equal(t, []int{4}, score.Shape().Dimensions)
+		require.Equal(t, []int{4, 3}, noise.Shape().Dimensions)
+		require.Equal(t, []int{4, 2}, logits.Shape().Dimensions)
+		shape2 := func(ctx *context.Context, scope, name string) []int {
+			v := ctx.GetVariableByScopeAndName(scope, name)
+			require.NotNil(t, v, "%s/%s", scope, name)
+			return v.Shape().Dimensions
+		}
+		shape := func(scope, name string) []int { return shape2(ctx, scope, name) }
+		require.Equal(t, []int{3, 3, 1, 2}, shape("/encoder/conv1", "weights"))
+		require.Equal(t, []int{2}, shape("/encoder/conv1/bn", "beta"))
+		require.Equal(t, []int{3, 3, 2, 3}, shape("/encoder/conv2", "weights"))
+		require.Equal(t, []int{12, 5}, shape("/encoder/fc1", "weights"))
+		require.Equal(t, []int{64, 5}, shape("/critic/fc1", "weights"), "the critic keeps the plain MLP")
+		require.Nil(t, ctx.GetVariableByScopeAndName("/critic/conv1", "weights"))
+
+		// Images given as [H, W] get one channel; vector data are rejected with the parameter named.
+		flat := tinyConvSpec
+		flat.DataShape = []int{8, 8}
+		ctx = context.New()
+		ctx.In(EncoderScope).SetParams(map[string]any{ParamMLPConvChannels: []int{2, 3}, ParamMLPConvKernel: 3})
+		_, _, _, logits = buildNets(ctx, a, flat, 2)
+		require.Equal(t, []int{2, 2}, logits.Shape().Dimensions)
+		require.Equal(t, []int{3, 3, 1, 2}, shape2(ctx, "/encoder/conv1", "weights"))
+		ctx = context.New()
+		ctx.In(EncoderScope).SetParam(ParamMLPConvChannels, []int{2})
+		spec := vectorSpec
+		require.PanicsWithValue(t, `layers mlp Encoder: parameter "mlp_conv_channels" (scope "/encoder") = [2] needs image data [H, W] or [H, W, C], got data shape [16]`,
+			func() { buildNets(ctx, a, spec, 2) })
+		ctx = context.New()
+		ctx.In(EncoderScope).SetParams(map[string]any{ParamMLPConvChannels: []int{2}, ParamMLPConvKernel: 0})
+		require.PanicsWithValue(t, `layers mlp Encoder: parameters: mlp_conv_kernel=0 must be positive`,
+			func() { buildNets(ctx, a, tinyConvSpec, 2) })
+	})
 	t.Run("no cluster head", func(t *testing.T) {
 		spec := vectorSpec
 		spec.NumClusters = 0
@@ -173,6 +213,7 @@ func TestMLPArchitecture(t *testing.T) {
 	t.Run("bad parameters", func(t *testing.T) {
 		for key, value := range map[string]any{
 			ParamMLPHidden:       []int{4, 0},
+			ParamMLPConvChannels: []int{2, 0},
 			ParamGeneratorOutput: "tanh",
 			ParamHeadInit:        "he",
 		} {

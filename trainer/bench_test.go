@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/clustergan/clustergan/backend"
@@ -23,6 +24,10 @@ var iterationCases = []struct {
 	{"mlp-default-beta-mi", map[string]any{layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{256, 256},
 		layers.ParamMLPBatchNorm: true, losses.ParamAdversarial: "vanilla", ParamNCritic: 1, losses.ParamBetaX: 10.0,
 		losses.ParamBetaMI: 50.0, losses.ParamMIRotation: 15.0, losses.ParamMIScale: 0.1}},
+	{"mlp-conv-encoder", map[string]any{layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{256, 256},
+		layers.ParamMLPBatchNorm: true, losses.ParamAdversarial: "vanilla", ParamNCritic: 1, losses.ParamBetaX: 10.0,
+		losses.ParamBetaMI: 50.0, losses.ParamMIRotation: 15.0, losses.ParamMIScale: 0.1,
+		"/encoder/" + layers.ParamMLPConvChannels: []int{16, 32}, "/encoder/" + layers.ParamMLPHidden: []int{128}}},
 	{"mlp-wgan-gp-1critic", map[string]any{layers.ParamArchitecture: "mlp", layers.ParamMLPHidden: []int{256, 256},
 		losses.ParamAdversarial: "wgan-gp", ParamNCritic: 1}},
 	{"conv-paper-1critic", map[string]any{layers.ParamArchitecture: "conv", losses.ParamAdversarial: "wgan-gp", ParamNCritic: 1}},
@@ -46,7 +51,20 @@ func BenchmarkIteration(b *testing.B) {
 // benchIteration times Trainer.RunStep for a model built from params on be; the first
 // (compiling) iteration is excluded.
 func benchIteration(b *testing.B, be backends.Backend, params map[string]any, x []float32) {
-	ctx := NewContext(params)
+	// Keys "/scope/name" set name in that scope only, as the programs' -set does.
+	global, scoped := map[string]any{}, map[string]any{}
+	for k, v := range params {
+		if strings.HasPrefix(k, "/") {
+			scoped[k] = v
+		} else {
+			global[k] = v
+		}
+	}
+	ctx := NewContext(global)
+	for k, v := range scoped {
+		i := strings.LastIndex(k, "/")
+		ctx.InAbsPath(k[:i]).SetParam(k[i+1:], v)
+	}
 	if err := ctx.SetRNGStateFromSeed(1); err != nil {
 		b.Fatal(err)
 	}

@@ -317,8 +317,8 @@ func (t *Trainer) augmentedLogits(ctx *context.Context, x, logits *Node) []*Node
 				losses.ParamMIShift, losses.ParamMIRotation, losses.ParamMIScale, warp.MaxShift, warp.MaxRotation, warp.MaxScale,
 				m.Spec.DataShape))
 		}
-		// All warped copies go through E as one batch: one larger matrix product per layer runs
-		// faster than several small ones, notably on the pure-Go backend.
+		// All warped copies go through E as one batch (one pass with larger matrix products;
+		// batch norm then uses statistics over all views).
 		batch := t.Config.BatchSize
 		copies := make([]*Node, numWarped)
 		for i := range copies {

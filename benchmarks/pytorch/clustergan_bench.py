@@ -62,11 +62,14 @@ CASES = {
     "mlp-default": dict(arch="mlp", batch_norm=True, loss="vanilla", n_critic=1),
     "mlp-default-beta-x": dict(arch="mlp", batch_norm=True, loss="vanilla", n_critic=1, beta_x=10.0),
     "mlp-default-beta-mi": dict(arch="mlp", batch_norm=True, loss="vanilla", n_critic=1, beta_x=10.0, beta_mi=50.0),
+    "mlp-conv-encoder": dict(arch="mlp", batch_norm=True, loss="vanilla", n_critic=1, beta_x=10.0, beta_mi=50.0,
+                             enc_conv=(16, 32), enc_hidden=(128,)),
     "mlp-wgan-gp-1critic": dict(arch="mlp", batch_norm=False, loss="wgan-gp", n_critic=1),
     "conv-paper-1critic": dict(arch="conv", loss="wgan-gp", n_critic=1),
     "conv-paper-5critic": dict(arch="conv", loss="wgan-gp", n_critic=5),
 }
-DEFAULT_ITERS = {"mlp-default": 50, "mlp-default-beta-x": 50, "mlp-default-beta-mi": 50, "mlp-wgan-gp-1critic": 50,
+DEFAULT_ITERS = {"mlp-default": 50, "mlp-default-beta-x": 50, "mlp-default-beta-mi": 50, "mlp-conv-encoder": 50,
+                 "mlp-wgan-gp-1critic": 50,
                  "conv-paper-1critic": 10, "conv-paper-5critic": 4}
 
 
@@ -186,16 +189,39 @@ class MLPCritic(nn.Module):
         return self.head(run_stack(self.hidden, x)).view(-1)
 
 
-class MLPEncoder(nn.Module):
-    def __init__(self, batch_norm):
+class ConvStem(nn.Module):
+    """layers mlp_conv_channels: 5×5 stride-2 "SAME" convolutions → (BN) → LReLU(0.2), flattened.
+    TensorFlow's "SAME" pads 28→14 and 14→7 with one pixel before and two after."""
+
+    def __init__(self, channels, batch_norm):
         super().__init__()
-        self.hidden = mlp_stack(math.prod(IMAGE), MLP_HIDDEN, batch_norm)
-        fan_out = NOISE_DIM + NUM_CLUSTERS
-        self.noise = dense(MLP_HIDDEN[-1], NOISE_DIM, glorot_fan_out=fan_out)
-        self.logits = dense(MLP_HIDDEN[-1], NUM_CLUSTERS, glorot_fan_out=fan_out)
+        self.convs, self.bns = nn.ModuleList(), nn.ModuleList()
+        c_in, side = IMAGE[2], IMAGE[0]
+        for c in channels:
+            self.convs.append(normal_init(nn.Conv2d(c_in, c, 5, stride=2)))
+            self.bns.append(BatchNorm(c) if batch_norm else nn.Identity())
+            c_in, side = c, (side + 1) // 2
+        self.out_features = c_in * side * side
 
     def forward(self, x):
-        h = run_stack(self.hidden, x)
+        x = x.view(-1, IMAGE[2], IMAGE[0], IMAGE[1])
+        for conv_, bn in zip(self.convs, self.bns):
+            x = lrelu(bn(conv_(F.pad(x, (1, 2, 1, 2)))))
+        return x.flatten(1)
+
+
+class MLPEncoder(nn.Module):
+    def __init__(self, batch_norm, conv_channels=(), hidden=MLP_HIDDEN):
+        super().__init__()
+        self.stem = ConvStem(conv_channels, batch_norm) if conv_channels else None
+        n_in = self.stem.out_features if self.stem else math.prod(IMAGE)
+        self.hidden = mlp_stack(n_in, hidden, batch_norm)
+        fan_out = NOISE_DIM + NUM_CLUSTERS
+        self.noise = dense(hidden[-1], NOISE_DIM, glorot_fan_out=fan_out)
+        self.logits = dense(hidden[-1], NUM_CLUSTERS, glorot_fan_out=fan_out)
+
+    def forward(self, x):
+        h = run_stack(self.hidden, self.stem(x) if self.stem else x)
         return self.noise(h), self.logits(h)
 
 
@@ -343,7 +369,8 @@ class Bench:
         self.beta_mi = cfg.get("beta_mi", BETA_MI)
         if cfg["arch"] == "mlp":
             bn = cfg["batch_norm"]  # mlp_batch_norm applies to all three networks
-            self.G, self.D, self.E = MLPGenerator(bn), MLPCritic(bn), MLPEncoder(bn)
+            self.G, self.D = MLPGenerator(bn), MLPCritic(bn)
+            self.E = MLPEncoder(bn, cfg.get("enc_conv", ()), cfg.get("enc_hidden", MLP_HIDDEN))
         else:
             self.G, self.D, self.E = ConvGenerator(), ConvCritic(), ConvEncoder()
         # trainer.tinyData(1000, 784): x[i] = ((i·7919) mod 101) / 100.

@@ -22,7 +22,9 @@ p.add_argument('--views', type=int, default=1)
 p.add_argument('--lam', type=float, default=1); p.add_argument('--eta', type=float, default=2)
 p.add_argument('--lr', type=float, default=2e-4); p.add_argument('--beta1', type=float, default=0.5); p.add_argument('--bs', type=int, default=64)
 p.add_argument('--hidden', default='256,256'); p.add_argument('--steps', type=int, default=10000)
-p.add_argument('--act', default='lrelu'); p.add_argument('--bn', type=int, default=1)
+p.add_argument('--act', default='lrelu')
+p.add_argument('--conv', default='', help='conv encoder: channels of the 5x5 stride-2 conv layers before the MLP, e.g. 16,32')
+p.add_argument('--threads', type=int, default=0); p.add_argument('--bn', type=int, default=1)
 p.add_argument('--vat', type=float, default=0)  # >0: adaptive eps = vat * dist to 10th NN
 p.add_argument('--vatfix', type=float, default=0)
 p.add_argument('--noaffine', type=int, default=0)
@@ -46,10 +48,19 @@ if a.vat > 0:
     print(a.name, 'eps mean', eps_all.mean().item(), 'q10/50/90', [round(eps_all.quantile(q).item(),3) for q in (0.1,0.5,0.9)], flush=True)
 if a.vatfix > 0:
     eps_all = torch.full((len(X),), a.vatfix, device=dev)
-hs = [int(h) for h in a.hidden.split(',')]
+if a.threads > 0: torch.set_num_threads(a.threads)
+act = lambda: nn.LeakyReLU(0.2) if a.act == 'lrelu' else nn.ReLU()
+hs = [int(h) for h in a.hidden.split(',')] if a.hidden else []
 layers = []; n = 784
+if a.conv:
+    c_in, side = 1, 28
+    layers.append(nn.Unflatten(1, (1, 28, 28)))
+    for c in [int(c) for c in a.conv.split(',')]:
+        layers += [nn.Conv2d(c_in, c, 5, stride=2, padding=2)] + ([nn.BatchNorm2d(c, affine=False)] if a.bn else []) + [act()]
+        c_in, side = c, (side + 1) // 2
+    layers.append(nn.Flatten()); n = c_in * side * side
 for h in hs:
-    layers += [nn.Linear(n, h)] + ([nn.BatchNorm1d(h, affine=False)] if a.bn else []) + [nn.LeakyReLU(0.2) if a.act == 'lrelu' else nn.ReLU()]; n = h
+    layers += [nn.Linear(n, h)] + ([nn.BatchNorm1d(h, affine=False)] if a.bn else []) + [act()]; n = h
 E = nn.Sequential(*layers, nn.Linear(n, 10)).to(dev)
 opt = torch.optim.Adam(E.parameters(), lr=a.lr, betas=(a.beta1, 0.999 if a.beta1 > 0.8 else 0.9))
 def warp(x):

@@ -73,7 +73,27 @@ func TestApplySettings(t *testing.T) {
 	_, err = ApplySettings(ctx, "seed=abc", "-set")
 	require.ErrorContains(t, err, `-set: "seed=abc"`)
 
-	// FormatSettings writes what ApplySettings reads back, scoped values included.
+	// "name=" empties a list parameter (GoMLX's parser rejects it), also in a scope; other
+	// types still need a value.
+	set, err = ApplySettings(ctx, "/encoder/mlp_conv_channels=16,32; /encoder/mlp_hidden=128; mlp_hidden=", "test")
+	require.NoError(t, err)
+	require.Equal(t, []string{"/encoder/mlp_conv_channels", "/encoder/mlp_hidden", "mlp_hidden"}, set)
+	v, _ = ctx.GetParam("mlp_hidden")
+	require.Equal(t, []int{}, v)
+	v, _ = ctx.In("encoder").GetParam("mlp_hidden")
+	require.Equal(t, []int{128}, v)
+	set, err = ApplySettings(ctx, "/encoder/mlp_conv_channels=", "test")
+	require.NoError(t, err)
+	require.Equal(t, []string{"/encoder/mlp_conv_channels"}, set)
+	v, _ = ctx.In("encoder").GetParam("mlp_conv_channels")
+	require.Equal(t, []int{}, v)
+	_, err = ApplySettings(ctx, "seed=", "-set")
+	require.ErrorContains(t, err, `-set: "seed="`)
+	_, err = ApplySettings(ctx, "/encoder/no_such_list=", "-set")
+	require.ErrorContains(t, err, "no_such_list")
+	ctx.In("encoder").SetParam("mlp_conv_channels", []int{16, 32})
+
+	// FormatSettings writes what ApplySettings reads back, scoped values and empty lists included.
 	ctx2 := DefaultContext()
 	_, err = ApplySettings(ctx2, FormatSettings(ctx), "settings.txt")
 	require.NoError(t, err)

@@ -39,6 +39,10 @@ func ApplySettings(ctx *context.Context, text, source string) ([]string, error) 
 				}
 				continue
 			}
+			if path, ok := setEmptyList(ctx, item); ok {
+				set = append(set, path)
+				continue
+			}
 			more, err := commandline.ParseContextSettings(ctx, item)
 			set = append(set, more...)
 			if err != nil {
@@ -52,6 +56,38 @@ func ApplySettings(ctx *context.Context, text, source string) ([]string, error) 
 		}
 	}
 	return set, nil
+}
+
+// setEmptyList sets a list parameter to the empty list for "name=" (or "/scope/name="), which
+// GoMLX's parser rejects but FormatSettings writes for an empty list. It reports whether item was
+// such a setting; anything else is left to the parser, which also names unknown parameters.
+func setEmptyList(ctx *context.Context, item string) (string, bool) {
+	path, value, ok := strings.Cut(item, "=")
+	path = strings.TrimSpace(path)
+	if !ok || strings.TrimSpace(value) != "" {
+		return "", false
+	}
+	scope, name := context.SplitScope(path)
+	def, found := ctx.GetParam(name)
+	if !found || strings.Contains(name, context.ScopeSeparator) {
+		return "", false
+	}
+	var empty any
+	switch def.(type) {
+	case []int:
+		empty = []int{}
+	case []float64:
+		empty = []float64{}
+	case []string:
+		empty = []string{}
+	default:
+		return "", false
+	}
+	if scope != "" {
+		ctx = ctx.InAbsPath(scope)
+	}
+	ctx.SetParam(name, empty)
+	return path, true
 }
 
 // ParamNames lists the parameters declared in ctx's root scope, sorted.

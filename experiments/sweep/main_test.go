@@ -148,7 +148,7 @@ func TestBadFlags(t *testing.T) {
 }
 
 // A k-means sweep run in-process, then its report, with the heatmap axes chosen by flag; the
-// shipped sweep file plans against the MNIST default preset.
+// shipped sweep file plans against the MNIST MLP preset it names.
 func TestSweepThenReport(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, run([]string{"-grid=kmeans_max_iter=20,50; kmeans_n_init=1,2; seed=1..2", "-dir=" + dir,
@@ -162,7 +162,7 @@ func TestSweepThenReport(t *testing.T) {
 	require.FileExists(t, filepath.Join(out, "heatmap_kmeans.png"))
 
 	require.NoError(t, run([]string{"-grid=file:beta.sweep", "-dir=" + t.TempDir(), "-list",
-		"-preset=../mnist/presets/default.settings"}))
+		"-preset=../mnist/presets/mlp.settings"}))
 	err = run([]string{"-grid=beta_n=0; beta_c=0", "-dir=" + t.TempDir(), "-list", "-preset=../mnist/presets/default.settings"})
 	require.ErrorContains(t, err, `"beta_n" and "beta_c" are both 0`)
 	require.True(t, strings.Contains(err.Error(), "point 0"), err.Error())
