@@ -9,6 +9,7 @@ import (
 	"github.com/clustergan/clustergan/losses"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // iterationCases are the models BenchmarkIteration times (the PyTorch reference in benchmarks/
@@ -62,8 +63,8 @@ func benchIteration(b *testing.B, be backends.Backend, params map[string]any, x 
 	}
 	ctx := NewContext(global)
 	for k, v := range scoped {
-		i := strings.LastIndex(k, "/")
-		ctx.InAbsPath(k[:i]).SetParam(k[i+1:], v)
+		scope, name := context.SplitScope(k)
+		ctx.InAbsPath(scope).SetParam(name, v)
 	}
 	if err := ctx.SetRNGStateFromSeed(1); err != nil {
 		b.Fatal(err)
