@@ -320,11 +320,7 @@ func (t *Trainer) augmentedLogits(ctx *context.Context, x, logits *Node) []*Node
 		// All warped copies go through E as one batch (one pass with larger matrix products;
 		// batch norm then uses statistics over all views).
 		batch := t.Config.BatchSize
-		copies := make([]*Node, numWarped)
-		for i := range copies {
-			copies[i] = x
-		}
-		img := Reshape(Concatenate(copies, 0), append([]int{numWarped * batch}, m.Spec.DataShape...)...)
+		img := Reshape(BroadcastPrefix(x, numWarped), append([]int{numWarped * batch}, m.Spec.DataShape...)...)
 		warped := encode(Reshape(layers.RandomAffine(ctx, img, warp), numWarped*batch, x.Shape().Dimensions[1]))
 		if numWarped == 1 {
 			views = append(views, warped)
