@@ -15,6 +15,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/default" // Registers "xla" (where cgo is available) and "go".
 	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 )
 
 // GoConfig is the pure-Go backend configuration used whenever the pure-Go backend is chosen
@@ -27,6 +28,20 @@ import (
 // 17% faster but is not safe: v0.26's blocked kernel indexes out of range on some small products
 // (docs/benchmarks.md, "Backend configuration").
 const GoConfig = "go:parallelism=-1"
+
+// GoDotBlockLog2 is log2 of the side of the square blocks in which the pure-Go backend multiplies
+// float32 matrices; it is set when this package is initialised, before any graph is built.
+//
+// GoMLX v0.26 sizes the blocks for a 16 KiB L1 budget (64×64 float32, tuned on one desktop CPU)
+// and sends a product to its blocked kernel only when its output has more than 16 blocks, so
+// most of our batch-64 products ran its unblocked triple loop. 16×16 blocks made every training
+// iteration 25–40% faster on our 2-core machine (docs/benchmarks.md, "Matrix block size";
+// BenchmarkIterationBackendConfig in trainer/ re-measures it). XLA ignores it.
+const GoDotBlockLog2 = 4
+
+// GoMLX reads the block size both when a graph is built and when it runs, so it may only change
+// while no graph exists.
+func init() { simplego.DotGeneralTargetBlockLog2Dim[dtypes.Float32] = GoDotBlockLog2 }
 
 // EnvVar is the environment variable GoMLX reads for the backend configuration.
 const EnvVar = backends.ConfigEnvVar

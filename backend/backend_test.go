@@ -2,7 +2,14 @@ package backend
 
 import (
 	"bytes"
+	"math"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/stretchr/testify/require"
 )
@@ -36,4 +43,39 @@ func TestFirstLine(t *testing.T) {
 	require.Equal(t, "a", firstLine("a\nb"))
 	long := string(bytes.Repeat([]byte("x"), 500))
 	require.Len(t, []rune(firstLine(long)), 161)
+}
+
+// With backend.GoDotBlockLog2 in force, products large enough for GoMLX's blocked kernel (more
+// than 16 blocks of output), with sides that are not multiples of the block, batch axes and
+// transposed operands, must equal a plain triple loop in float64.
+func TestBlockedDotGeneralMatchesLoop(t *testing.T) {
+	require.Equal(t, GoDotBlockLog2, simplego.DotGeneralTargetBlockLog2Dim[dtypes.Float32])
+	be := ForTests()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, c := range []struct{ batch, m, k, n int }{{1, 70, 37, 90}, {3, 33, 129, 65}, {2, 200, 5, 41}} {
+		a := make([]float32, c.batch*c.m*c.k)  // [batch, m, k]
+		bt := make([]float32, c.batch*c.n*c.k) // [batch, n, k]: contracted on its last axis
+		for i := range a {
+			a[i] = float32(rng.NormFloat64())
+		}
+		for i := range bt {
+			bt[i] = float32(rng.NormFloat64())
+		}
+		got := graph.MustExecOnce(be, func(x, y *graph.Node) *graph.Node {
+			return graph.DotGeneral(x, []int{2}, []int{0}, y, []int{2}, []int{0})
+		}, tensors.FromFlatDataAndDimensions(a, c.batch, c.m, c.k), tensors.FromFlatDataAndDimensions(bt, c.batch, c.n, c.k))
+		require.Equal(t, []int{c.batch, c.m, c.n}, got.Shape().Dimensions)
+		flat := got.Value().([][][]float32)
+		for b := range c.batch {
+			for i := range c.m {
+				for j := range c.n {
+					var want float64
+					for l := range c.k {
+						want += float64(a[(b*c.m+i)*c.k+l]) * float64(bt[(b*c.n+j)*c.k+l])
+					}
+					require.InDelta(t, want, float64(flat[b][i][j]), 1e-4*(1+math.Abs(want)), "case %+v at [%d,%d,%d]", c, b, i, j)
+				}
+			}
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/clustergan/clustergan/losses"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -89,21 +91,33 @@ func benchIteration(b *testing.B, be backends.Backend, params map[string]any, x 
 	}
 }
 
-// BenchmarkIterationBackendConfig times the MLP iteration with the real-data term (mlp-default-beta-x) and
-// the paper's conv nets with one critic step under pure-Go backend configurations: the executor
-// mode and the DotGeneral kernel choice (GoMLX's simplego picks its small-matrix kernel when the
-// output of a product has at most 64k elements).
+// BenchmarkIterationBackendConfig times the MLP iteration with the real-data term
+// (mlp-default-beta-x), the default preset's (mlp-conv-encoder) and the paper's conv nets with one
+// critic step under pure-Go backend configurations: the executor mode, the DotGeneral kernel choice
+// (GoMLX's simplego uses its blocked kernel when a product's output has more than 16 blocks, its
+// triple loop below) and the float32 block side (backend.GoDotBlockLog2).
 //
 //	go test -run '^$' -bench IterationBackendConfig -benchtime 5x ./trainer/
 func BenchmarkIterationBackendConfig(b *testing.B) {
 	x := tinyData(1000, 784)
-	for _, config := range []string{"parallelism=-1", "parallelism=-1,dotgeneral_large", "ops_sequential,dotgeneral_large"} {
+	saved := simplego.DotGeneralTargetBlockLog2Dim[dtypes.Float32]
+	defer func() { simplego.DotGeneralTargetBlockLog2Dim[dtypes.Float32] = saved }()
+	for _, setting := range []struct {
+		config    string
+		blockLog2 int
+	}{
+		{"parallelism=-1", 3}, {"parallelism=-1", 4}, {"parallelism=-1", 5}, {"parallelism=-1", 6},
+		{"parallelism=-1,dotgeneral_large", 4}, {"ops_sequential", 4},
+	} {
 		for _, c := range iterationCases {
-			if c.name != "mlp-default-beta-x" && c.name != "conv-paper-1critic" {
+			if c.name != "mlp-default-beta-x" && c.name != "mlp-conv-encoder" && c.name != "conv-paper-1critic" {
 				continue
 			}
-			b.Run(config+"/"+c.name, func(b *testing.B) {
-				be, err := simplego.New(config)
+			b.Run(fmt.Sprintf("%s/block=%d/%s", setting.config, 1<<setting.blockLog2, c.name), func(b *testing.B) {
+				// GoMLX reads the block side when building and when running a graph: set it
+				// before this sub-benchmark builds its own.
+				simplego.DotGeneralTargetBlockLog2Dim[dtypes.Float32] = setting.blockLog2
+				be, err := simplego.New(setting.config)
 				if err != nil {
 					b.Fatal(err)
 				}
