@@ -4,7 +4,7 @@ GO ?= go
 TEST_ENV = GOMLX_BACKEND=go:parallelism=-1
 TEST_TIMEOUT ?= 30m
 
-.PHONY: test run bench bench-compare fmt fmt-check vet fuzz
+.PHONY: test run bench bench-compare bench-matmuls fmt fmt-check vet fuzz
 
 test: fmt-check vet
 	$(TEST_ENV) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
@@ -20,6 +20,10 @@ bench:
 # such as CASES, GO_ITERS, TORCH_ITERS, THREADS are described in benchmarks/compare.sh.
 bench-compare:
 	$(TEST_ENV) GO=$(GO) benchmarks/compare.sh
+
+# The matrix products of one iteration alone, in Go and in PyTorch (benchmarks/matmuls.sh).
+bench-matmuls:
+	$(TEST_ENV) GO=$(GO) benchmarks/matmuls.sh
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -8,7 +8,9 @@ package backend
 import (
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -24,30 +26,50 @@ import (
 // GoMLX v0.26's simplego worker pool has 2×NumCPU slots and each running DotGeneral holds one
 // while waiting for more, so with the default pool a backward pass (≥ 4 concurrent matmuls) can
 // deadlock on a 2-core machine; "parallelism=-1" (unbounded pool) cannot deadlock and measured
-// fastest (see README, "Backends"). "dotgeneral_large" would make the default preset's iteration
-// 17% faster but is not safe: v0.26's blocked kernel indexes out of range on some small products
-// (docs/benchmarks.md, "Backend configuration").
+// fastest (see README, "Backends"). "dotgeneral_large" (every product through the blocked
+// kernel) adds nothing with GoDotBlock's blocks, and panics on integer products, for which v0.26
+// sets no block size (docs/benchmarks.md, "Backend configuration").
 const GoConfig = "go:parallelism=-1"
 
-// GoDotBlockLog2 is log2 of the side of the square blocks in which the pure-Go backend multiplies
-// float32 matrices; it is set when this package is initialised, before any graph is built.
+// GoDotBlock is the side of the square blocks in which the pure-Go backend multiplies float32
+// matrices, unless DotBlockEnvVar says otherwise.
 //
 // GoMLX v0.26 sizes the blocks for a 16 KiB L1 budget (64×64 float32, tuned on one desktop CPU)
 // and sends a product to its blocked kernel only when its output has more than 16 blocks, so
-// most of our batch-64 products ran its unblocked triple loop. 16×16 blocks made every training
-// iteration 25–40% faster on our 2-core machine (docs/benchmarks.md, "Matrix block size";
-// BenchmarkIterationBackendConfig in trainer/ re-measures it). XLA ignores it.
-const GoDotBlockLog2 = 4
+// most of our batch-64 products ran its unblocked triple loop. 16×16 blocks cut 5–39% of a
+// training iteration's time on our 2-core machine, 28% for the default preset (docs/benchmarks.md,
+// "Matrix block size"; BenchmarkIterationBackendConfig in trainer/ re-measures it). XLA ignores it.
+const GoDotBlock = 16
 
-// GoMLX reads the block size both when a graph is built and when it runs, so it may only change
-// while no graph exists.
-func init() { simplego.DotGeneralTargetBlockLog2Dim[dtypes.Float32] = GoDotBlockLog2 }
+// DotBlockEnvVar overrides GoDotBlock: a power of two from 4 to 128. Results quoted in the docs
+// from before 16 became the default were computed with GoMLX's 64, and repeat exactly only with
+// CLUSTERGAN_GO_DOT_BLOCK=64 (other block sides sum in another order).
+const DotBlockEnvVar = "CLUSTERGAN_GO_DOT_BLOCK"
+
+// setDotBlock sets the pure-Go backend's float32 block side from DotBlockEnvVar, else GoDotBlock.
+// GoMLX reads it both when a graph is built and when it runs, so it is set before a backend is
+// returned, and must not change while graphs exist (New is called once per program).
+func setDotBlock() error {
+	side := GoDotBlock
+	if v, ok := os.LookupEnv(DotBlockEnvVar); ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 4 || n > 128 || n&(n-1) != 0 {
+			return fmt.Errorf("%s=%q: want a power of two from 4 to 128 (the pure-Go backend's matrix block side; default %d)", DotBlockEnvVar, v, GoDotBlock)
+		}
+		side = n
+	}
+	simplego.DotGeneralTargetBlockLog2Dim[dtypes.Float32] = bits.Len(uint(side)) - 1
+	return nil
+}
 
 // EnvVar is the environment variable GoMLX reads for the backend configuration.
 const EnvVar = backends.ConfigEnvVar
 
 // New returns the backend for a program, printing at most one line to w about the choice.
 func New(w io.Writer) (backends.Backend, error) {
+	if err := setDotBlock(); err != nil {
+		return nil, err
+	}
 	if config, ok := os.LookupEnv(EnvVar); ok && config != "" {
 		b, err := newWithConfig(config)
 		if err != nil {
@@ -77,11 +99,14 @@ func newWithConfig(config string) (b backends.Backend, err error) {
 }
 
 var forTests = sync.OnceValues(func() (backends.Backend, error) {
+	if err := setDotBlock(); err != nil {
+		return nil, err
+	}
 	return simplego.New(strings.TrimPrefix(GoConfig, "go:"))
 })
 
-// ForTests returns a process-wide pure-Go backend in the safe configuration. It never starts
-// or installs XLA, whatever GOMLX_BACKEND says.
+// ForTests returns a process-wide pure-Go backend in the safe configuration, with the matrix
+// block side of New. It never starts or installs XLA, whatever GOMLX_BACKEND says.
 func ForTests() backends.Backend {
 	b, err := forTests()
 	if err != nil {

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -45,12 +46,12 @@ func TestFirstLine(t *testing.T) {
 	require.Len(t, []rune(firstLine(long)), 161)
 }
 
-// With backend.GoDotBlockLog2 in force, products large enough for GoMLX's blocked kernel (more
+// With backend.GoDotBlock in force, products large enough for GoMLX's blocked kernel (more
 // than 16 blocks of output), with sides that are not multiples of the block, batch axes and
 // transposed operands, must equal a plain triple loop in float64.
 func TestBlockedDotGeneralMatchesLoop(t *testing.T) {
-	require.Equal(t, GoDotBlockLog2, simplego.DotGeneralTargetBlockLog2Dim[dtypes.Float32])
 	be := ForTests()
+	require.Equal(t, 4, simplego.DotGeneralTargetBlockLog2Dim[dtypes.Float32]) // GoDotBlock = 2⁴
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, c := range []struct{ batch, m, k, n int }{{1, 70, 37, 90}, {3, 33, 129, 65}, {2, 200, 5, 41}} {
 		a := make([]float32, c.batch*c.m*c.k)  // [batch, m, k]
@@ -78,4 +79,23 @@ func TestBlockedDotGeneralMatchesLoop(t *testing.T) {
 			}
 		}
 	}
+}
+
+// CLUSTERGAN_GO_DOT_BLOCK sets the block side; a bad value is an error that names the variable,
+// from New as from ForTests' setup.
+func TestDotBlockEnv(t *testing.T) {
+	defer func() { require.NoError(t, setDotBlock()) }() // back to GoDotBlock once the variable is unset
+	t.Setenv(DotBlockEnvVar, "64")
+	require.NoError(t, setDotBlock())
+	require.Equal(t, 6, simplego.DotGeneralTargetBlockLog2Dim[dtypes.Float32])
+	for _, bad := range []string{"48", "2", "256", "sixteen", "-16"} {
+		t.Setenv(DotBlockEnvVar, bad)
+		require.ErrorContains(t, setDotBlock(), DotBlockEnvVar+`="`+bad+`"`)
+		t.Setenv(EnvVar, GoConfig)
+		_, err := New(io.Discard)
+		require.ErrorContains(t, err, "power of two")
+	}
+	t.Setenv(DotBlockEnvVar, "")
+	require.NoError(t, setDotBlock())
+	require.Equal(t, 4, simplego.DotGeneralTargetBlockLog2Dim[dtypes.Float32])
 }

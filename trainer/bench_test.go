@@ -54,6 +54,18 @@ func BenchmarkIteration(b *testing.B) {
 // benchIteration times Trainer.RunStep for a model built from params on be; the first
 // (compiling) iteration is excluded.
 func benchIteration(b *testing.B, be backends.Backend, params map[string]any, x []float32) {
+	tr := newBenchTrainer(b, be, params, x)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := tr.RunStep(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// newBenchTrainer returns a trainer of a model built from params on be, on data x, after one
+// (compiling) iteration.
+func newBenchTrainer(b *testing.B, be backends.Backend, params map[string]any, x []float32) *Trainer {
 	// Keys "/scope/name" set name in that scope only, as the programs' -set does.
 	global, scoped := map[string]any{}, map[string]any{}
 	for k, v := range params {
@@ -83,12 +95,7 @@ func benchIteration(b *testing.B, be backends.Backend, params map[string]any, x 
 	if _, err := tr.RunStep(); err != nil { // compiles the graph
 		b.Fatal(err)
 	}
-	b.ResetTimer()
-	for range b.N {
-		if _, err := tr.RunStep(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return tr
 }
 
 // BenchmarkIterationBackendConfig times the MLP iteration with the real-data term
