@@ -82,23 +82,21 @@ func matmulsOf(roots []*graph.Node) ([]matmul, error) {
 
 // matmulOf describes n if it is a Dot or DotGeneral.
 func matmulOf(n *graph.Node) (m matmul, ok bool, err error) {
-	{
-		switch n.Type() {
-		case graph.NodeTypeDot:
-			if n.Inputs()[0].Rank() != 2 || n.Inputs()[1].Rank() != 2 {
-				return m, false, fmt.Errorf("Dot of ranks %d, %d not handled: %s", n.Inputs()[0].Rank(), n.Inputs()[1].Rank(), n)
-			}
-			m = matmul{LHSContracting: []int{1}, LHSBatch: []int{}, RHSContracting: []int{0}, RHSBatch: []int{}}
-		case graph.NodeTypeDotGeneral:
-			parts := dotGeneralAxes.FindStringSubmatch(n.String())
-			if parts == nil {
-				return m, false, fmt.Errorf("cannot read the axes of %s", n)
-			}
-			m = matmul{LHSContracting: parseAxes(parts[1]), LHSBatch: parseAxes(parts[2]),
-				RHSContracting: parseAxes(parts[3]), RHSBatch: parseAxes(parts[4])}
-		default:
-			return m, false, nil
+	switch n.Type() {
+	case graph.NodeTypeDot:
+		if n.Inputs()[0].Rank() != 2 || n.Inputs()[1].Rank() != 2 {
+			return m, false, fmt.Errorf("Dot of ranks %d, %d not handled: %s", n.Inputs()[0].Rank(), n.Inputs()[1].Rank(), n)
 		}
+		m = matmul{LHSContracting: []int{1}, LHSBatch: []int{}, RHSContracting: []int{0}, RHSBatch: []int{}}
+	case graph.NodeTypeDotGeneral:
+		parts := dotGeneralAxes.FindStringSubmatch(n.String())
+		if parts == nil {
+			return m, false, fmt.Errorf("cannot read the axes of %s", n)
+		}
+		m = matmul{LHSContracting: parseAxes(parts[1]), LHSBatch: parseAxes(parts[2]),
+			RHSContracting: parseAxes(parts[3]), RHSBatch: parseAxes(parts[4])}
+	default:
+		return m, false, nil
 	}
 	m.LHS, m.RHS = n.Inputs()[0].Shape().Dimensions, n.Inputs()[1].Shape().Dimensions
 	m.OutputElements = n.Shape().Size()
@@ -113,8 +111,8 @@ func matmulOf(n *graph.Node) (m matmul, ok bool, err error) {
 // and DotGeneral of the iteration's graph (forward and backward), rebuilt with the same shapes and
 // axes in a graph of their own, on random operands, with nothing else. On a backend whose
 // products cost what they cost here, no change outside the matrix kernel can make the iteration
-// faster than this. It reports the products' GFLOP/s; with CLUSTERGAN_MATMULS_JSON=dir it also
-// writes dir/<case>.json, the list that benchmarks/pytorch/matmuls.py times in PyTorch
+// faster than this. It reports the products' GFLOP/s; with CLUSTERGAN_MATMULS_JSON=dir (an absolute
+// path: go test runs in the package's folder) it also writes dir/<case>.json, the list that benchmarks/pytorch/matmuls.py times in PyTorch
 // (`make bench-matmuls` runs both):
 //
 //	go test -run '^$' -bench IterationMatmuls -benchtime 20x ./trainer/
@@ -162,7 +160,9 @@ func BenchmarkIterationMatmuls(b *testing.B) {
 				flops += m.flops()
 			}
 			exec, inputs := matmulsExec(be, mms)
-			exec.MustExec(inputs...) // compiles
+			for _, t := range exec.MustExec(inputs...) { // compiles
+				t.MustFinalizeAll()
+			}
 			b.ResetTimer()
 			for range b.N {
 				for _, t := range exec.MustExec(inputs...) {
