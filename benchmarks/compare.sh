@@ -26,13 +26,7 @@ THREADS=${THREADS:-$(nproc)}
 GO=${GO:-go}
 export GOMLX_BACKEND=${GOMLX_BACKEND:-go:parallelism=-1}
 
-if [[ -z ${PYTHON:-} ]]; then
-	if python3 -c 'import torch' 2>/dev/null; then PYTHON=python3; else PYTHON=/usr/bin/python3; fi
-fi
-if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
-	echo "compare.sh: $PYTHON cannot import torch; install it (apt-get install python3-torch) or set PYTHON" >&2
-	exit 1
-fi
+source benchmarks/torch_python.sh
 
 for c in $CASES; do
 	[[ " $ALL_CASES " == *" $c "* ]] || { echo "compare.sh: unknown case $c; valid: $ALL_CASES" >&2; exit 1; }

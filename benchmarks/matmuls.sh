@@ -18,13 +18,7 @@ CASES=${CASES:-.}
 GO_ITERS=${GO_ITERS:-20}
 GO=${GO:-go}
 export GOMLX_BACKEND=${GOMLX_BACKEND:-go:parallelism=-1}
-if [[ -z ${PYTHON:-} ]]; then
-	if python3 -c 'import torch' 2>/dev/null; then PYTHON=python3; else PYTHON=/usr/bin/python3; fi
-fi
-if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
-	echo "matmuls.sh: $PYTHON cannot import torch; install it (apt-get install python3-torch) or set PYTHON" >&2
-	exit 1
-fi
+source benchmarks/torch_python.sh
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
