@@ -113,8 +113,9 @@ func InfoMaxLoss(ctx *context.Context, logits *graph.Node, augLogits ...*graph.N
 	p := graph.Exp(logP)
 	// Consistency: cross-entropy of each augmented view against the (constant) clean one.
 	var consistency *graph.Node
+	clean := graph.StopGradient(p)
 	for _, a := range augLogits {
-		target := graph.StopGradient(p)
+		target := clean
 		if a.Rank() == 3 { // a stack of views: the mean over the batch of each, summed
 			target = graph.ExpandAxes(target, 0)
 		}

@@ -55,6 +55,9 @@ func BenchmarkIteration(b *testing.B) {
 // (compiling) iteration is excluded.
 func benchIteration(b *testing.B, be backends.Backend, params map[string]any, x []float32) {
 	tr := newBenchTrainer(b, be, params, x)
+	if _, err := tr.RunStep(); err != nil { // compiles the graph
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	for range b.N {
 		if _, err := tr.RunStep(); err != nil {
@@ -63,8 +66,8 @@ func benchIteration(b *testing.B, be backends.Backend, params map[string]any, x 
 	}
 }
 
-// newBenchTrainer returns a trainer of a model built from params on be, on data x, after one
-// (compiling) iteration.
+// newBenchTrainer returns a trainer of a model built from params on be, on data x; nothing is
+// compiled yet.
 func newBenchTrainer(b *testing.B, be backends.Backend, params map[string]any, x []float32) *Trainer {
 	// Keys "/scope/name" set name in that scope only, as the programs' -set does.
 	global, scoped := map[string]any{}, map[string]any{}
@@ -91,11 +94,7 @@ func newBenchTrainer(b *testing.B, be backends.Backend, params map[string]any, x
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr := &Trainer{Model: m, Config: cfg, TrainX: x}
-	if _, err := tr.RunStep(); err != nil { // compiles the graph
-		b.Fatal(err)
-	}
-	return tr
+	return &Trainer{Model: m, Config: cfg, TrainX: x}
 }
 
 // BenchmarkIterationBackendConfig times the MLP iteration with the real-data term

@@ -125,8 +125,8 @@ func BenchmarkIterationMatmuls(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			be := backend.ForTests()
 			tr := newBenchTrainer(b, be, c.params, x)
-			// Build the iteration's graph once more, noting the products that its results (the
-			// losses and the variables it updates) depend on.
+			// Build the iteration's graph, noting the products that its results (the losses and
+			// the variables it updates) depend on.
 			var mms []matmul
 			var listErr error
 			listExec := context.MustNewExec(be, tr.Model.Ctx, func(ctx *context.Context, trainX *graph.Node) []*graph.Node {
@@ -140,7 +140,9 @@ func BenchmarkIterationMatmuls(b *testing.B) {
 				mms, listErr = matmulsOf(roots)
 				return outs
 			})
-			for _, t := range listExec.MustExec(tr.trainData) {
+			dim := tr.Model.DataDim()
+			trainData := tensors.FromFlatDataAndDimensions(x, len(x)/dim, dim)
+			for _, t := range listExec.MustExec(trainData) {
 				t.MustFinalizeAll()
 			}
 			if listErr != nil {
