@@ -12,4 +12,8 @@
 //   - ARI: Hubert & Arabie adjusted Rand index.
 //
 // Evaluate returns all of them as a Metrics value, which marshals to JSON with fixed names.
+//
+// GenerationAgreement scores cluster-conditional generation: whether samples drawn from prior
+// cluster k look, by the label of their nearest real example (NearestNeighbourLabels), like the
+// class cluster k holds on real data (ClusterClasses).
 package evaluation
