@@ -7,9 +7,9 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
-	require.Equal(t, []string{"fashion-mnist", "fashion5", "mnist", "pendigits", "synthetic"}, Names())
+	require.Equal(t, []string{"10x_73k", "fashion-mnist", "fashion5", "mnist", "pendigits", "synthetic"}, Names())
 	_, err := Get("cifar")
-	require.EqualError(t, err, `unknown dataset "cifar"; valid values: fashion-mnist, fashion5, mnist, pendigits, synthetic`)
+	require.EqualError(t, err, `unknown dataset "cifar"; valid values: 10x_73k, fashion-mnist, fashion5, mnist, pendigits, synthetic`)
 	_, err = Load("cifar", Options{})
 	require.ErrorContains(t, err, "cifar")
 	require.Panics(t, func() { Register("mnist", LoadMNIST) })
