@@ -1,12 +1,16 @@
 // Package datasets loads the data sets of the ClusterGAN experiments (MNIST, Fashion-MNIST,
-// Fashion-5, Pendigits) and generates synthetic Gaussian mixtures, all as row-major float32
-// matrices with their true labels.
+// Fashion-5, 10x_73k, Pendigits) and generates synthetic Gaussian mixtures, all as row-major
+// float32 matrices with their true labels.
 //
-// Files are looked up locally first and downloaded only when Options.AllowDownload is set;
-// every download is checked against a checksum and written atomically into the cache
-// directory. The environment variable CLUSTERGAN_DATA_DIR (EnvDataDir) gives the default
-// directory holding the files when Options.Dir is empty; the experiment programs fill
-// Options.Dir from their -data_dir flag.
+// A data directory (Options.Dir, which the experiment programs fill from their -data_dir flag,
+// else the environment variable CLUSTERGAN_DATA_DIR) must hold every file of the data set:
+// a missing file is an error, never a reason to take it from elsewhere. Without one, files are
+// searched in the Go module cache (MNIST), then in the download cache, and downloaded only
+// when Options.AllowDownload is set; every download is checked against a checksum and written
+// atomically into the cache directory.
+//
+// Every loader reports the files it read with their SHA-256 (Splits.Files), and synthetic data
+// its configuration (Splits.Synthetic), so a run can record exactly what it was trained on.
 //
 // Each data set registers itself under a name (see Names); Load(name, opts) loads one.
 package datasets
@@ -119,14 +123,34 @@ func (d *Dataset) Validate() error {
 // Splits are the train, validation and test parts of one data set; Validation may be nil.
 type Splits struct {
 	Train, Validation, Test *Dataset
+	// ValidationInTrain says that Validation is a part of Train rather than held out (the
+	// official 10x_73k split validates on the last 5000 of its training examples); All then
+	// leaves Validation out.
+	ValidationInTrain bool
+	// Files lists every file the splits were read from, one entry per file read.
+	Files []FileInfo
+	// Synthetic is the configuration that generated the data; nil for data read from files.
+	Synthetic *SyntheticConfig
 }
 
-// All returns the concatenation train + validation + test (the nil ones skipped), as the
-// papers report clustering scores on all examples.
+// FileInfo records one file a loader read, so a run can name its exact input.
+type FileInfo struct {
+	// Role says what the file holds within its data set, e.g. "train-images" or "labels".
+	Role string
+	// Path is the absolute path of the file read.
+	Path string
+	// SHA256 is the hex SHA-256 of the file's bytes as stored (a gzipped file's compressed
+	// bytes, as sha256sum prints it).
+	SHA256 string
+}
+
+// All returns the concatenation train + validation + test (the nil ones skipped, and
+// validation when it is part of train), as the papers report clustering scores on all
+// examples.
 func (s *Splits) All() *Dataset {
 	var parts []*Dataset
 	for _, p := range []*Dataset{s.Train, s.Validation, s.Test} {
-		if p != nil {
+		if p != nil && !(p == s.Validation && s.ValidationInTrain) {
 			parts = append(parts, p)
 		}
 	}
@@ -156,8 +180,10 @@ func (s *Splits) All() *Dataset {
 
 // Options tell a Loader where to find its files and how to build synthetic data.
 type Options struct {
-	// Dir is the directory holding the data files; "" means the value of CLUSTERGAN_DATA_DIR,
-	// and if that is empty too, only the other places are searched.
+	// Dir is the directory holding the data files; "" means the value of CLUSTERGAN_DATA_DIR.
+	// When a directory is given it must hold every file the data set needs, and a missing
+	// file is an error naming them all; only when both are empty are the Go module cache
+	// (MNIST) and the download cache searched, and missing files downloaded.
 	Dir string
 	// CacheDir receives downloads; "" means os.UserCacheDir()/clustergan.
 	CacheDir string
@@ -168,14 +194,21 @@ type Options struct {
 	// Synthetic overrides the whole configuration of the "synthetic" data set (its Seed
 	// included); nil means DefaultSyntheticConfig() with Seed above.
 	Synthetic *SyntheticConfig
+
+	// dirFrom names what set Dir, for error messages.
+	dirFrom string
 }
 
 // withDefaults fills Dir from CLUSTERGAN_DATA_DIR and CacheDir from the user cache directory.
 // A missing user cache directory is not an error here: it only matters when a cached or
 // downloaded file is needed, and then the lookup says so.
 func (o Options) withDefaults() Options {
-	if o.Dir == "" {
-		o.Dir = os.Getenv(EnvDataDir)
+	if o.dirFrom == "" {
+		if o.Dir != "" {
+			o.dirFrom = "-data_dir"
+		} else if o.Dir = os.Getenv(EnvDataDir); o.Dir != "" {
+			o.dirFrom = "$" + EnvDataDir
+		}
 	}
 	if o.CacheDir == "" {
 		if base, err := os.UserCacheDir(); err == nil {
@@ -183,6 +216,14 @@ func (o Options) withDefaults() Options {
 		}
 	}
 	return o
+}
+
+// dirSource names what set Dir: the -data_dir flag (Options.Dir) or CLUSTERGAN_DATA_DIR.
+func (o Options) dirSource() string {
+	if o.dirFrom == "" {
+		return "-data_dir"
+	}
+	return o.dirFrom
 }
 
 // Loader loads one data set.

@@ -7,9 +7,9 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
-	require.Equal(t, []string{"fashion-mnist", "fashion5", "mnist", "pendigits", "synthetic"}, Names())
+	require.Equal(t, []string{"10x_73k", "fashion-mnist", "fashion5", "mnist", "pendigits", "synthetic"}, Names())
 	_, err := Get("cifar")
-	require.EqualError(t, err, `unknown dataset "cifar"; valid values: fashion-mnist, fashion5, mnist, pendigits, synthetic`)
+	require.EqualError(t, err, `unknown dataset "cifar"; valid values: 10x_73k, fashion-mnist, fashion5, mnist, pendigits, synthetic`)
 	_, err = Load("cifar", Options{})
 	require.ErrorContains(t, err, "cifar")
 	require.Panics(t, func() { Register("mnist", LoadMNIST) })
@@ -23,11 +23,15 @@ func TestLoadSynthetic(t *testing.T) {
 	want, err := Synthetic(cfg)
 	require.NoError(t, err)
 	require.Equal(t, want, s)
+	// Provenance of generated data: its configuration, seed included; no files.
+	require.Equal(t, &cfg, s.Synthetic)
+	require.Empty(t, s.Files)
 
 	custom := SyntheticConfig{K: 2, Dim: 2, PerCluster: 3, Separation: 1, Std: 0.1}
 	s, err = Load("synthetic", Options{Seed: 5, Synthetic: &custom})
 	require.NoError(t, err)
 	require.Equal(t, 6, s.Train.N())
+	require.Equal(t, custom, *s.Synthetic)
 
 	custom.K = 0
 	_, err = Load("synthetic", Options{Synthetic: &custom})
@@ -59,6 +63,13 @@ func TestDatasetMethods(t *testing.T) {
 	require.Equal(t, d.X, all.X)
 	require.Equal(t, d.Labels, all.Labels)
 	require.Equal(t, []int{2, 1}, all.Shape)
+
+	// A validation set inside the training set is not counted twice.
+	inside := &Splits{Train: d.rows(0, 3), Validation: d.rows(1, 3), Test: d.rows(0, 1), ValidationInTrain: true}
+	require.Equal(t, []float32{0, 1, 10, 11, 20, 21, 0, 1}, inside.All().X)
+	require.Equal(t, []int{0, 1, 0, 0}, inside.All().Labels)
+	inside.ValidationInTrain = false
+	require.Equal(t, 6, inside.All().N())
 
 	unlabeled := &Splits{Train: &Dataset{X: []float32{1}, Shape: []int{1}}, Test: d.rows(0, 0)}
 	unlabeled.Test.Shape = []int{1}

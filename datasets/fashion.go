@@ -19,27 +19,27 @@ var fashionSource = &fileSource{
 	rawNames: true,
 }
 
-// LoadFashionMNIST loads Fashion-MNIST (10 classes) with the same format, search order (less
-// GoMNIST) and 55000/5000/10000 split as LoadMNIST.
+// LoadFashionMNIST loads Fashion-MNIST (10 classes) with the same format, file rules (less
+// GoMNIST) and split as LoadMNIST: validation = the first 5000 training images, train = the
+// other 55000, test = 10000, as the official fashion/__init__.py gets them from TensorFlow's
+// read_data_sets (see MNISTValidationSize).
 func LoadFashionMNIST(opts Options) (*Splits, error) {
 	return loadIDXSplits(fashionSource, fashionFiles, opts.withDefaults(), "fashion-mnist", 10, MNISTValidationSize)
 }
 
-// Fashion5Labels maps the ten Fashion-MNIST classes to the five of Fashion-5:
-// 0 top (T-shirt/top, pullover, coat, shirt), 1 trouser, 2 dress, 3 footwear (sandal,
-// sneaker, ankle boot), 4 bag.
-//
-// Source: the grouping the ClusterGAN paper describes for its 5-class Fashion-MNIST (footwear
-// and upper-body garments merged, the other classes kept), as recalled, not checked against
-// the paper's text: the reference notes give only K=5 and the official code ships no label
-// map. The order of the five classes is this package's choice and does not affect purity,
-// NMI or ARI.
-var Fashion5Labels = [10]int{0, 1, 0, 2, 0, 3, 0, 3, 4, 3}
+// Fashion5Labels maps the ten Fashion-MNIST classes (0 T-shirt/top, 1 trouser, 2 pullover,
+// 3 dress, 4 coat, 5 sandal, 6 shirt, 7 sneaker, 8 bag, 9 ankle boot) to the five of
+// Fashion-5: 0 {T-shirt/top, dress}, 1 {trouser}, 2 {pullover, coat, shirt}, 3 {sandal,
+// sneaker, ankle boot}, 4 {bag}. It is the official map_labels of Image_ClusterGAN.py,
+// _eval_cluster, line 247: {0:0, 1:1, 2:2, 3:0, 4:2, 5:3, 6:2, 7:3, 8:4, 9:3}.
+var Fashion5Labels = [10]int{0, 1, 2, 0, 2, 3, 2, 3, 4, 3}
 
 // Fashion5ClassNames names the Fashion-5 classes, indexed by label.
-var Fashion5ClassNames = [5]string{"top", "trouser", "dress", "footwear", "bag"}
+var Fashion5ClassNames = [5]string{"T-shirt/top, dress", "trouser", "pullover, coat, shirt", "sandal, sneaker, ankle boot", "bag"}
 
-// LoadFashion5 loads Fashion-MNIST with its labels merged into five classes (Fashion5Labels).
+// LoadFashion5 loads Fashion-MNIST with its labels merged into five classes (Fashion5Labels);
+// the official code trains on the same images and merges the labels when it scores
+// (Image_ClusterGAN.py, lines 246-248).
 func LoadFashion5(opts Options) (*Splits, error) {
 	splits, err := LoadFashionMNIST(opts)
 	if err != nil {

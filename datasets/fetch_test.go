@@ -3,6 +3,8 @@ package datasets
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -55,6 +57,16 @@ func dirEntries(t *testing.T, dir string) []string {
 	return names
 }
 
+// locateOne locates the single file f without a data directory.
+func locateOne(t *testing.T, src *fileSource, opts Options, f remoteFile) (location, error) {
+	t.Helper()
+	locs, err := src.locate(opts, []remoteFile{f})
+	if err != nil {
+		return location{}, err
+	}
+	return locs[0], nil
+}
+
 func TestDownload(t *testing.T) {
 	t.Setenv(EnvDataDir, "")
 	good := []byte("the published content")
@@ -65,17 +77,18 @@ func TestDownload(t *testing.T) {
 
 	t.Run("verified download lands in the cache", func(t *testing.T) {
 		f := remoteFile{Name: "good.bin", SHA256: sha256Hex(good)}
-		p, err := src.findFile(opts, f)
+		loc, err := locateOne(t, src, opts, f)
 		require.NoError(t, err)
-		require.Equal(t, filepath.Join(cache, "toy", "good.bin"), p)
-		got, err := os.ReadFile(p)
+		require.Equal(t, filepath.Join(cache, "toy", "good.bin"), loc.path)
+		require.True(t, loc.verify)
+		got, err := os.ReadFile(loc.path)
 		require.NoError(t, err)
 		require.Equal(t, good, got)
 		// Found in the cache the second time: no new request.
 		before := server.requests.Load()
-		p2, err := src.findFile(opts, f)
+		loc2, err := locateOne(t, src, opts, f)
 		require.NoError(t, err)
-		require.Equal(t, p, p2)
+		require.Equal(t, loc, loc2)
 		require.Equal(t, before, server.requests.Load())
 	})
 
@@ -86,7 +99,7 @@ func TestDownload(t *testing.T) {
 			{Name: "bad.bin", SHA256: sha256Hex(good)},
 			{Name: "bad.bin", MD5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d"},
 		} {
-			_, err := src.findFile(opts, f)
+			_, err := locateOne(t, src, opts, f)
 			require.ErrorContains(t, err, "bad.bin")
 			require.ErrorContains(t, err, "not the published one")
 			require.Empty(t, dirEntries(t, filepath.Join(cache, "toy")))
@@ -96,14 +109,16 @@ func TestDownload(t *testing.T) {
 	t.Run("MD5 checksum", func(t *testing.T) {
 		// MD5 of "the published content", computed with md5sum.
 		f := remoteFile{Name: "good.bin", MD5: "a6a84f66e4c383443b64e0fd0c8855b3"}
-		p, err := src.findFile(Options{CacheDir: t.TempDir(), AllowDownload: true}, f)
+		loc, err := locateOne(t, src, Options{CacheDir: t.TempDir(), AllowDownload: true}, f)
 		require.NoError(t, err)
-		require.FileExists(t, p)
+		require.NoError(t, verifyFile(loc.path, f))
+		f.MD5 = "8d4fb7e6c68d591d4c3dfef9ec88bf0d"
+		require.ErrorContains(t, verifyFile(loc.path, f), "MD5 of "+loc.path)
 	})
 
 	t.Run("HTTP error", func(t *testing.T) {
 		cache := t.TempDir()
-		_, err := src.findFile(Options{CacheDir: cache, AllowDownload: true}, remoteFile{Name: "missing.bin", SHA256: sha256Hex(good)})
+		_, err := locateOne(t, src, Options{CacheDir: cache, AllowDownload: true}, remoteFile{Name: "missing.bin", SHA256: sha256Hex(good)})
 		require.ErrorContains(t, err, "404")
 		require.Empty(t, dirEntries(t, filepath.Join(cache, "toy")))
 	})
@@ -112,17 +127,22 @@ func TestDownload(t *testing.T) {
 		cache := t.TempDir()
 		require.NoError(t, os.MkdirAll(filepath.Join(cache, "toy"), 0o755))
 		writeFile(t, filepath.Join(cache, "toy"), "good.bin", []byte("bit rot"))
-		_, err := src.findFile(Options{CacheDir: cache}, remoteFile{Name: "good.bin", SHA256: sha256Hex(good)})
+		loc, err := locateOne(t, src, Options{CacheDir: cache}, remoteFile{Name: "good.bin", SHA256: sha256Hex(good)})
+		require.NoError(t, err)
+		// The checksum is checked as the file is read, and a mismatch hides the parse error it
+		// probably caused.
+		_, err = readVerified(loc, "x", func(io.Reader, int64) error { return errors.New("unparsable") })
+		require.ErrorContains(t, err, "SHA-256 of "+loc.path)
 		require.ErrorContains(t, err, "delete it to download it again")
 	})
 
 	t.Run("not found says where it looked and what to do", func(t *testing.T) {
-		dir, cache := t.TempDir(), t.TempDir()
+		cache := t.TempDir()
 		before := server.requests.Load()
 		src := &fileSource{dataset: "toy", baseURL: func() string { return server.URL }, rawNames: true}
-		_, err := src.findFile(Options{Dir: dir, CacheDir: cache}, remoteFile{Name: "x.gz", SHA256: sha256Hex(good)})
+		_, err := src.locate(Options{CacheDir: cache}, []remoteFile{{Name: "x.gz"}, {Name: "y.gz"}})
 		for _, want := range []string{
-			filepath.Join(dir, "x.gz"), filepath.Join(dir, "x"), filepath.Join(cache, "toy", "x.gz"),
+			"toy: x.gz, y.gz not found; looked in " + filepath.Join(cache, "toy"),
 			"-data_dir", EnvDataDir, "AllowDownload", server.URL,
 		} {
 			require.ErrorContains(t, err, want)
@@ -134,14 +154,14 @@ func TestDownload(t *testing.T) {
 		cache := t.TempDir()
 		opts := Options{CacheDir: cache, AllowDownload: true}
 		f := remoteFile{Name: "good.bin"}
-		p, err := src.findFile(opts, f)
+		loc, err := locateOne(t, src, opts, f)
 		require.NoError(t, err)
-		recorded, err := os.ReadFile(p + ".sha256")
+		recorded, err := os.ReadFile(loc.path + ".sha256")
 		require.NoError(t, err)
 		require.Equal(t, sha256Hex(good)+"\n", string(recorded))
-		require.NoError(t, os.WriteFile(p, []byte("changed"), 0o644))
-		_, err = src.findFile(opts, f)
-		require.ErrorContains(t, err, "recorded SHA-256")
+		require.NoError(t, verifyFile(loc.path, f))
+		require.NoError(t, os.WriteFile(loc.path, []byte("changed"), 0o644))
+		require.ErrorContains(t, verifyFile(loc.path, f), "recorded SHA-256")
 	})
 }
 

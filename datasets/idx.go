@@ -50,18 +50,34 @@ func ReadIDX(path string) (*IDX, error) {
 	if err != nil {
 		return nil, fmt.Errorf("idx %s: %w", path, err)
 	}
-	br := bufio.NewReader(f)
-	magic, err := br.Peek(2)
-	if err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+	return decodeIDX(f, info.Size(), path)
+}
+
+// decodeIDX implements ReadIDX on the bytes r of a file of size bytes named name.
+func decodeIDX(r io.Reader, size int64, name string) (*IDX, error) {
+	content, gzipped, err := decompressed(r)
+	if err != nil {
+		return nil, fmt.Errorf("idx %s: %w", name, err)
+	}
+	if gzipped {
+		return parseIDX(content, name, DefaultIDXLimit, false)
+	}
+	return parseIDX(content, name, min(size, DefaultIDXLimit), true)
+}
+
+// decompressed returns the content of the stream r: a gzip reader over it when r starts with
+// the gzip magic bytes 1f 8b, else r itself (buffered). A gzip reader checks the stream's
+// CRC-32 and length when it reaches the end, so callers read to EOF.
+func decompressed(r io.Reader) (content io.Reader, gzipped bool, err error) {
+	br := bufio.NewReader(r)
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("idx %s: corrupt gzip stream: %w", path, err)
+			return nil, false, fmt.Errorf("corrupt gzip stream: %w", err)
 		}
-		defer zr.Close()
-		return parseIDX(zr, path, DefaultIDXLimit, false)
+		return zr, true, nil
 	}
-	limit := min(info.Size(), DefaultIDXLimit)
-	return parseIDX(br, path, limit, true)
+	return br, false, nil
 }
 
 // ParseIDX parses an IDX stream of unsigned bytes; name identifies it in errors. The payload

@@ -17,8 +17,12 @@ const (
 	// PendigitsFeatures is the number of features: eight (x, y) pen positions in 0..100.
 	PendigitsFeatures = 16
 	// PendigitsValidationSize is the number of .tra examples held out for validation: the last
-	// 1000, the examples the official ClusterGAN code validates on. (That code also trains on
-	// them; here they are held out, so train, validation and test are disjoint.)
+	// 1000, the examples the official ClusterGAN code validates on (pendigit/__init__.py,
+	// line 34: X_train[-1000:]). A departure: the official code also trains on them (its
+	// train() samples all 7494 rows of .tra, lines 9 and 26), so its validation scores are on
+	// training examples; here they are left out of training, which sees the first 6494 rows,
+	// and train, validation and test are disjoint. The test set (.tes) and the set of all
+	// examples (.tra + .tes, its load_all) are the same as the official ones.
 	PendigitsValidationSize = 1000
 	pendigitsMaxValue       = 100
 	pendigitsClasses        = 10
@@ -60,36 +64,52 @@ var pendigitsSource = &fileSource{
 }
 
 // LoadPendigits loads Pendigits: train = pendigits.tra less its last 1000 examples,
-// validation = those 1000, test = pendigits.tes; features scaled by 1/100 into [0, 1],
-// Shape {16}, 10 classes. Files are searched in opts.Dir (or CLUSTERGAN_DATA_DIR), then in the
-// download cache, and downloaded from UCI if opts.AllowDownload.
+// validation = those 1000 (which the official code also trains on: see
+// PendigitsValidationSize), test = pendigits.tes; features scaled by 1/100 into [0, 1],
+// Shape {16}, 10 classes. With a data directory (opts.Dir or CLUSTERGAN_DATA_DIR) both files
+// must be there (also accepted under the official names pendigits.tra.txt and
+// pendigits.tes.txt); without one they are searched in the download cache and downloaded from
+// UCI if opts.AllowDownload.
 func LoadPendigits(opts Options) (*Splits, error) {
-	opts = opts.withDefaults()
-	trainPath, err := pendigitsSource.findFile(opts, pendigitsTrainFile)
+	locs, err := pendigitsSource.locate(opts.withDefaults(), []remoteFile{pendigitsTrainFile, pendigitsTestFile})
 	if err != nil {
 		return nil, err
 	}
-	testPath, err := pendigitsSource.findFile(opts, pendigitsTestFile)
+	train, trainInfo, err := readPendigitsFile(locs[0], "train")
 	if err != nil {
 		return nil, err
 	}
-	train, err := ReadPendigits(trainPath)
-	if err != nil {
-		return nil, err
-	}
-	test, err := ReadPendigits(testPath)
+	test, testInfo, err := readPendigitsFile(locs[1], "test")
 	if err != nil {
 		return nil, err
 	}
 	n := train.N()
 	if n <= PendigitsValidationSize {
-		return nil, fmt.Errorf("pendigits: %s holds %d examples, need more than the %d held out for validation", trainPath, n, PendigitsValidationSize)
+		return nil, fmt.Errorf("pendigits: %s holds %d examples, need more than the %d held out for validation", locs[0].path, n, PendigitsValidationSize)
 	}
 	return &Splits{
 		Train:      train.rows(0, n-PendigitsValidationSize),
 		Validation: train.rows(n-PendigitsValidationSize, n),
 		Test:       test,
+		Files:      []FileInfo{trainInfo, testInfo},
 	}, nil
+}
+
+// readPendigitsFile reads the Pendigits file at loc, hashing it on the way.
+func readPendigitsFile(loc location, role string) (*Dataset, FileInfo, error) {
+	var d *Dataset
+	var parseErr error // Names the file and the data set already.
+	info, err := readVerified(loc, role, func(r io.Reader, _ int64) error {
+		d, parseErr = ParsePendigits(r, loc.path)
+		return parseErr
+	})
+	if err != nil {
+		if err != parseErr {
+			err = fmt.Errorf("pendigits: %w", err)
+		}
+		return nil, FileInfo{}, err
+	}
+	return d, info, nil
 }
 
 // ReadPendigits reads a UCI Pendigits file (see ParsePendigits).

@@ -68,8 +68,21 @@ func TestLoadPendigits(t *testing.T) {
 		require.NoError(t, d.Validate())
 	}
 
-	_, err = LoadPendigits(Options{Dir: t.TempDir(), CacheDir: t.TempDir()})
-	require.ErrorContains(t, err, "pendigits.tra not found")
+	require.Equal(t, []FileInfo{
+		{Role: "train", Path: filepath.Join(dir, "pendigits.tra"), SHA256: sha256Hex([]byte(pendigitsLines(nTrain)))},
+		{Role: "test", Path: filepath.Join(dir, "pendigits.tes.txt"), SHA256: sha256Hex([]byte(pendigitsLines(nTest)))},
+	}, s.Files)
+
+	empty := t.TempDir()
+	_, err = LoadPendigits(Options{Dir: empty, CacheDir: t.TempDir()})
+	require.ErrorContains(t, err, "pendigits: data directory "+empty+" (set by -data_dir) lacks pendigits.tra or pendigits.tra.txt, pendigits.tes or pendigits.tes.txt; download them from "+PendigitsBaseURL)
+
+	// A parse error names the file once, with the data set.
+	bad := t.TempDir()
+	writeFile(t, bad, "pendigits.tra", []byte("1,2\n"))
+	writeFile(t, bad, "pendigits.tes", []byte(pendigitsLines(1)))
+	_, err = LoadPendigits(Options{Dir: bad})
+	require.EqualError(t, err, "pendigits "+filepath.Join(bad, "pendigits.tra")+" line 1: 2 fields, want 16 features and a label")
 }
 
 func TestPendigitsDownload(t *testing.T) {
@@ -87,8 +100,9 @@ func TestPendigitsDownload(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, pendigitsTrainCount-PendigitsValidationSize, s.Train.N())
 	require.Equal(t, pendigitsTestCount, s.Test.N())
-	// The first download's SHA-256 is recorded and guards later uses.
 	tra := filepath.Join(cache, "pendigits", "pendigits.tra")
+	require.Equal(t, FileInfo{Role: "train", Path: tra, SHA256: sha256Hex([]byte(pendigitsLines(pendigitsTrainCount)))}, s.Files[0])
+	// The first download's SHA-256 is recorded and guards later uses.
 	require.FileExists(t, tra+".sha256")
 	require.NoError(t, os.WriteFile(tra, []byte(pendigitsLines(pendigitsTrainCount+1)), 0o644))
 	_, err = LoadPendigits(opts)

@@ -100,7 +100,7 @@ func (c SyntheticConfig) Means() [][]float64 {
 // Synthetic draws train, validation and test sets of PerCluster examples per cluster each
 // from the mixture, in a seeded random order. The features are scaled into [0, 1] (see
 // scaleInto) by one transform computed over the three splits together, so a sigmoid generator
-// can produce them.
+// can produce them. Splits.Synthetic records cfg, the data's provenance.
 func Synthetic(cfg SyntheticConfig) (*Splits, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -133,7 +133,7 @@ func Synthetic(cfg SyntheticConfig) (*Splits, error) {
 		x[i] = float32(v)
 	}
 	all := &Dataset{Name: "synthetic", X: x, Shape: []int{dim}, Labels: labels, NumClasses: cfg.K}
-	return &Splits{Train: all.rows(0, n), Validation: all.rows(n, 2*n), Test: all.rows(2*n, 3*n)}, nil
+	return &Splits{Train: all.rows(0, n), Validation: all.rows(n, 2*n), Test: all.rows(2*n, 3*n), Synthetic: &cfg}, nil
 }
 
 // embed applies tanh(W·u + b) row by row, with W ~ N(0, gain²/dim) and b ~ N(0, 0.1²) drawn
