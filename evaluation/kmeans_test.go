@@ -60,7 +60,7 @@ func TestKMeansRecoversBlobs(t *testing.T) {
 	require.NoError(t, err)
 	m, err := Evaluate(res.Labels, truth)
 	require.NoError(t, err)
-	assert.Equal(t, Metrics{ACC: 1, Purity: 1, NMI: 1, ARI: 1}, m)
+	assert.Equal(t, Metrics{ACC: 1, Purity: 1, NMI: 1, NMIGeometric: 1, ARI: 1}, m)
 
 	// Each centroid is its blob's mean, within a few standard errors (0.5/sqrt(150) ≈ 0.04).
 	ct, err := Contingency(res.Labels, truth)

@@ -203,13 +203,16 @@ type Metrics struct {
 	Purity float64 `json:"purity"`
 	// NMI uses arithmetic normalisation (scikit-learn ≥ 0.22).
 	NMI float64 `json:"nmi"`
+	// NMIGeometric uses geometric normalisation, scikit-learn's default before 0.22, which the
+	// ClusterGAN paper's code most likely used.
+	NMIGeometric float64 `json:"nmi_geometric"`
 	// ARI is the adjusted Rand index.
 	ARI float64 `json:"ari"`
 }
 
 // String formats the metrics on one line for logs.
 func (m Metrics) String() string {
-	return fmt.Sprintf("ACC(hungarian)=%.4f purity=%.4f NMI=%.4f ARI=%.4f", m.ACC, m.Purity, m.NMI, m.ARI)
+	return fmt.Sprintf("ACC(hungarian)=%.4f purity=%.4f NMI=%.4f NMI(geometric)=%.4f ARI=%.4f", m.ACC, m.Purity, m.NMI, m.NMIGeometric, m.ARI)
 }
 
 // Evaluate computes all Metrics of pred against truth from one contingency table.
@@ -223,7 +226,7 @@ func Evaluate(pred, truth []int) (Metrics, error) {
 
 // Metrics computes all scores of the table.
 func (t *ContingencyTable) Metrics() Metrics {
-	return Metrics{ACC: t.HungarianACC(), Purity: t.Purity(), NMI: t.NMI(Arithmetic), ARI: t.ARI()}
+	return Metrics{ACC: t.HungarianACC(), Purity: t.Purity(), NMI: t.NMI(Arithmetic), NMIGeometric: t.NMI(Geometric), ARI: t.ARI()}
 }
 
 func maxInt(xs []int) int {

@@ -154,7 +154,7 @@ func TestDegenerateCases(t *testing.T) {
 		pred, truth := []int{3, 3, 3}, []int{7, 7, 7}
 		m, err := Evaluate(pred, truth)
 		require.NoError(t, err)
-		assert.Equal(t, Metrics{ACC: 1, Purity: 1, NMI: 1, ARI: 1}, m)
+		assert.Equal(t, Metrics{ACC: 1, Purity: 1, NMI: 1, NMIGeometric: 1, ARI: 1}, m)
 	})
 	t.Run("one cluster against several classes", func(t *testing.T) {
 		pred, truth := []int{0, 0, 0, 0}, []int{0, 0, 1, 2}
@@ -175,12 +175,12 @@ func TestDegenerateCases(t *testing.T) {
 		// Every pair disagrees on both sides, so every pair agrees: ARI = 1 (scikit-learn).
 		m, err := Evaluate([]int{0, 1, 2}, []int{5, 4, 3})
 		require.NoError(t, err)
-		assert.Equal(t, Metrics{ACC: 1, Purity: 1, NMI: 1, ARI: 1}, m)
+		assert.Equal(t, Metrics{ACC: 1, Purity: 1, NMI: 1, NMIGeometric: 1, ARI: 1}, m)
 	})
 	t.Run("single sample", func(t *testing.T) {
 		m, err := Evaluate([]int{4}, []int{9})
 		require.NoError(t, err)
-		assert.Equal(t, Metrics{ACC: 1, Purity: 1, NMI: 1, ARI: 1}, m)
+		assert.Equal(t, Metrics{ACC: 1, Purity: 1, NMI: 1, NMIGeometric: 1, ARI: 1}, m)
 	})
 }
 
@@ -291,14 +291,16 @@ func TestEvaluateMatchesFunctions(t *testing.T) {
 	acc, _ := HungarianACC(pred, truth)
 	pur, _ := Purity(pred, truth)
 	nmi, _ := NMI(pred, truth, Arithmetic)
+	nmiGeo, _ := NMI(pred, truth, Geometric)
 	ari, _ := ARI(pred, truth)
-	assert.Equal(t, Metrics{ACC: acc, Purity: pur, NMI: nmi, ARI: ari}, m)
+	assert.Equal(t, Metrics{ACC: acc, Purity: pur, NMI: nmi, NMIGeometric: nmiGeo, ARI: ari}, m)
+	assert.NotEqual(t, nmi, nmiGeo, "the two normalisations differ on this table")
 
-	js, err := json.Marshal(Metrics{ACC: 0.5, Purity: 0.75, NMI: 0.25, ARI: 0.125})
+	js, err := json.Marshal(Metrics{ACC: 0.5, Purity: 0.75, NMI: 0.25, NMIGeometric: 0.3, ARI: 0.125})
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"hungarian_acc":0.5,"purity":0.75,"nmi":0.25,"ari":0.125}`, string(js))
-	assert.Equal(t, "ACC(hungarian)=0.5000 purity=0.7500 NMI=0.2500 ARI=0.1250",
-		Metrics{ACC: 0.5, Purity: 0.75, NMI: 0.25, ARI: 0.125}.String())
+	assert.JSONEq(t, `{"hungarian_acc":0.5,"purity":0.75,"nmi":0.25,"nmi_geometric":0.3,"ari":0.125}`, string(js))
+	assert.Equal(t, "ACC(hungarian)=0.5000 purity=0.7500 NMI=0.2500 NMI(geometric)=0.3000 ARI=0.1250",
+		Metrics{ACC: 0.5, Purity: 0.75, NMI: 0.25, NMIGeometric: 0.3, ARI: 0.125}.String())
 }
 
 func TestContingency(t *testing.T) {

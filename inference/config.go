@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/clustergan/clustergan/priors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -136,4 +137,26 @@ func (c Config) Validate() error {
 		return fmt.Errorf("inference: Config.ChunkSteps (parameter %q) = %d, must be ≥ 1", ParamChunkSteps, c.ChunkSteps)
 	}
 	return nil
+}
+
+// ForPlainPrior adapts decoding settings stated for ClusterGAN's mixed prior, whose z_n has
+// standard deviation mixedSigma, to a prior without a cluster code in z (gaussian, uniform,
+// gmm), whose whole z is optimised. With s = rms(z)/mixedSigma (Prior.NoiseMeanSquare), the
+// prior's root-mean-square latent coordinate in units of mixedSigma, the learning rate is
+// multiplied by s and λ divided by s²: the decoding problem in z/s is then the one the settings
+// were chosen for (the same number of steps crosses the prior's range, and λ·mean(z²) weighs a
+// typical latent as it weighs a typical z_n). Clipping is turned off, as Config advises for these
+// priors (a bounded prior still keeps z inside its range).
+func ForPlainPrior(cfg Config, meanSquare, mixedSigma float64) (Config, error) {
+	if !(mixedSigma > 0) {
+		return cfg, fmt.Errorf("inference: parameter %q (the mixed prior's σ) = %g: must be > 0", priors.ParamSigma, mixedSigma)
+	}
+	if !(meanSquare > 0) {
+		return cfg, fmt.Errorf("inference: the prior's mean square latent coordinate = %g: must be > 0", meanSquare)
+	}
+	s := math.Sqrt(meanSquare) / mixedSigma
+	cfg.LearningRate *= s
+	cfg.Lambda /= s * s
+	cfg.Clip = 0
+	return cfg, cfg.Validate()
 }

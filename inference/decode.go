@@ -29,10 +29,10 @@ package inference
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/clustergan/clustergan/internal/panics"
-	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/trainer"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's idiom for graph code.
@@ -86,11 +86,11 @@ type decoder struct {
 	m        *trainer.Model
 	cfg      Config
 	mixed    bool
-	restarts int     // K for the mixed prior, 1 otherwise
-	dim      int     // optimised columns: dn for the mixed prior, LatentDim otherwise
-	lo, hi   float64 // clip range of the optimised latent; lo > hi means none
-	draw     func(rng *rand.Rand, z []float32)
-	execs    map[int]*context.Exec // by the number of steps per chunk
+	restarts int                               // K for the mixed prior, 1 otherwise
+	dim      int                               // optimised columns: dn for the mixed prior, LatentDim otherwise
+	lo, hi   float64                           // clip range of the optimised latent; lo > hi means none
+	draw     func(rng *rand.Rand, z []float32) // the prior's SampleNoise
+	execs    map[int]*context.Exec             // by the number of steps per chunk
 }
 
 func newDecoder(m *trainer.Model, cfg Config) (*decoder, error) {
@@ -98,47 +98,22 @@ func newDecoder(m *trainer.Model, cfg Config) (*decoder, error) {
 	if cfg.Clip > 0 {
 		d.lo, d.hi = -cfg.Clip, cfg.Clip
 	}
-	normal := func(sigma float64) func(*rand.Rand, []float32) {
-		return func(rng *rand.Rand, z []float32) {
-			for i := range z {
-				z[i] = float32(rng.NormFloat64() * sigma)
-			}
-		}
+	prior := m.Prior
+	d.draw = prior.SampleNoise
+	if dn, k, ok := prior.Split(); ok {
+		// The paper's modified decoding: one restart per one-hot, z_n optimised.
+		d.mixed, d.restarts, d.dim = true, k, dn
 	}
-	switch p := m.Prior.(type) {
-	case priors.Mixed:
-		d.mixed, d.restarts, d.dim = true, p.Clusters, p.NoiseSize
-		d.draw = normal(p.Sigma)
-	case priors.Gaussian:
-		d.draw = normal(p.Sigma)
-	case priors.Uniform:
-		d.draw = func(rng *rand.Rand, z []float32) {
-			for i := range z {
-				z[i] = float32(p.Low + (p.High-p.Low)*rng.Float64())
-			}
-		}
-		if d.lo > d.hi { // no Clip: the prior's range alone
-			d.lo, d.hi = p.Low, p.High
+	if lo, hi := prior.NoiseBounds(); !math.IsInf(lo, -1) || !math.IsInf(hi, 1) {
+		// A bounded prior (uniform): the latent stays inside its support, within Clip if set.
+		if d.lo > d.hi {
+			d.lo, d.hi = lo, hi
 		} else {
-			d.lo, d.hi = max(d.lo, p.Low), min(d.hi, p.High)
+			d.lo, d.hi = max(d.lo, lo), min(d.hi, hi)
 		}
 		if d.lo > d.hi {
-			return nil, fmt.Errorf("inference: Config.Clip = %g leaves no point of the uniform prior's range [%g, %g]", cfg.Clip, p.Low, p.High)
+			return nil, fmt.Errorf("inference: Config.Clip = %g leaves no point of the prior's range [%g, %g]", cfg.Clip, lo, hi)
 		}
-	case priors.GMM:
-		if len(p.Means) != p.Components || p.Components < 1 {
-			return nil, fmt.Errorf("inference: GMM prior has %d means for %d components", len(p.Means), p.Components)
-		}
-		d.draw = func(rng *rand.Rand, z []float32) {
-			for row := 0; row < len(z)/p.Size; row++ {
-				mu := p.Means[rng.IntN(p.Components)]
-				for j := range p.Size {
-					z[row*p.Size+j] = float32(mu[j] + rng.NormFloat64()*p.Sigma)
-				}
-			}
-		}
-	default:
-		return nil, fmt.Errorf("inference: prior %T is not supported (parameter %q: mixed, gaussian, uniform or gmm)", m.Prior, priors.ParamPrior)
 	}
 	if d.dim < 1 || (d.mixed && d.dim+d.restarts != m.Spec.LatentDim) || (!d.mixed && m.Prior.Dim() != m.Spec.LatentDim) {
 		return nil, fmt.Errorf("inference: prior %T (dim %d) does not match the model's Spec.LatentDim %d", m.Prior, m.Prior.Dim(), m.Spec.LatentDim)

@@ -22,7 +22,7 @@ type CriticWithCode interface {
 // qHead is Q's linear head over the K categories.
 func qHead(ctx *context.Context, spec Spec, hidden *graph.Node, who string) *graph.Node {
 	if spec.NumClusters < 1 {
-		panic(fmt.Sprintf("%s: InfoGAN's Q head needs Spec.NumClusters ≥ 1 (parameter prior_num_clusters)", who))
+		panic(fmt.Sprintf("%s: InfoGAN's Q head needs Spec.NumClusters ≥ 1 (parameter num_clusters)", who))
 	}
 	ctx = ctx.In(QScope)
 	in := hidden.Shape().Dimensions[1]

@@ -1,6 +1,8 @@
 package priors
 
 import (
+	"math/rand/v2"
+
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -34,6 +36,18 @@ func (p Gaussian) NoiseDim() int { return p.Size }
 
 // NumClusters implements Prior: 0.
 func (p Gaussian) NumClusters() int { return 0 }
+
+// Split implements Prior: no split.
+func (p Gaussian) Split() (noise, clusters int, ok bool) { return 0, 0, false }
+
+// SampleNoise implements Prior: z ~ N(0, σ²I).
+func (p Gaussian) SampleNoise(rng *rand.Rand, dst []float32) { normalRows(rng, dst, p.Sigma) }
+
+// NoiseMeanSquare implements Prior: σ².
+func (p Gaussian) NoiseMeanSquare() float64 { return p.Sigma * p.Sigma }
+
+// NoiseBounds implements Prior: unbounded.
+func (p Gaussian) NoiseBounds() (lo, hi float64) { return unbounded() }
 
 // Sample implements Prior.
 func (p Gaussian) Sample(ctx *context.Context, g *graph.Graph, batch int) Latent {

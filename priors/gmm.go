@@ -14,7 +14,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		k, err := positiveInt(ctx, ParamNumClusters, DefaultNumClusters)
+		k, err := numClusters(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -66,6 +66,38 @@ func (p GMM) NoiseDim() int { return p.Size }
 
 // NumClusters implements Prior: the number of components.
 func (p GMM) NumClusters() int { return p.Components }
+
+// Split implements Prior: the component is not part of Z.
+func (p GMM) Split() (noise, clusters int, ok bool) { return 0, 0, false }
+
+// SampleNoise implements Prior: per row, a component k ~ U{0, …, K−1}, then z ~ N(μ_k, σ²I).
+func (p GMM) SampleNoise(rng *rand.Rand, dst []float32) {
+	for row := 0; row < len(dst)/p.Size; row++ {
+		mu := p.Means[rng.IntN(p.Components)]
+		for j := range p.Size {
+			dst[row*p.Size+j] = float32(mu[j] + rng.NormFloat64()*p.Sigma)
+		}
+	}
+}
+
+// NoiseMeanSquare implements Prior: σ² + the mean of the squared mean coordinates.
+func (p GMM) NoiseMeanSquare() float64 {
+	var sum float64
+	var n int
+	for _, mu := range p.Means {
+		for _, v := range mu {
+			sum += v * v
+			n++
+		}
+	}
+	if n == 0 {
+		return p.Sigma * p.Sigma
+	}
+	return p.Sigma*p.Sigma + sum/float64(n)
+}
+
+// NoiseBounds implements Prior: unbounded.
+func (p GMM) NoiseBounds() (lo, hi float64) { return unbounded() }
 
 // Sample implements Prior.
 func (p GMM) Sample(ctx *context.Context, g *graph.Graph, batch int) Latent {

@@ -2,6 +2,7 @@ package priors
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -14,7 +15,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		k, err := positiveInt(ctx, ParamNumClusters, DefaultNumClusters)
+		k, err := numClusters(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -42,6 +43,18 @@ func (m Mixed) NoiseDim() int { return m.NoiseSize }
 
 // NumClusters implements Prior: K.
 func (m Mixed) NumClusters() int { return m.Clusters }
+
+// Split implements Prior: Z = [z_n, one-hot].
+func (m Mixed) Split() (noise, clusters int, ok bool) { return m.NoiseSize, m.Clusters, true }
+
+// SampleNoise implements Prior: z_n ~ N(0, σ²I).
+func (m Mixed) SampleNoise(rng *rand.Rand, dst []float32) { normalRows(rng, dst, m.Sigma) }
+
+// NoiseMeanSquare implements Prior: σ².
+func (m Mixed) NoiseMeanSquare() float64 { return m.Sigma * m.Sigma }
+
+// NoiseBounds implements Prior: unbounded.
+func (m Mixed) NoiseBounds() (lo, hi float64) { return unbounded() }
 
 // Sample implements Prior.
 func (m Mixed) Sample(ctx *context.Context, g *graph.Graph, batch int) Latent {

@@ -15,6 +15,8 @@ package priors
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -35,9 +37,11 @@ const (
 	// ParamNoiseDim is dn, the dimension of the mixed prior's Gaussian part z_n (int, default 30
 	// as for MNIST); ≥ 1. The other priors have dimension ParamNoiseDim + ParamNumClusters.
 	ParamNoiseDim = "prior_noise_dim"
-	// ParamNumClusters is K, the number of clusters of the mixed prior and of components of the
-	// gmm prior (int, default 10); ≥ 1.
-	ParamNumClusters = "prior_num_clusters"
+	// ParamNumClusters is K, the one number of clusters of a run: the mixed prior's one-hot
+	// size, the gmm prior's components and the clusters every method reports (int, default 0 =
+	// the data set's number of classes, which the methods fill in before a prior is built); a
+	// prior needs ≥ 1.
+	ParamNumClusters = "num_clusters"
 	// ParamSigma is the standard deviation of the mixed prior's z_n and of each gmm component
 	// (float, default 0.10 as the official ClusterGAN code; the PyTorch port uses 0.75); > 0.
 	ParamSigma = "prior_sigma"
@@ -59,7 +63,7 @@ const (
 const (
 	DefaultPrior         = "mixed"
 	DefaultNoiseDim      = 30
-	DefaultNumClusters   = 10
+	DefaultNumClusters   = 0
 	DefaultSigma         = 0.10
 	DefaultGaussianSigma = 1.0
 	DefaultUniformLow    = -1.0
@@ -107,7 +111,30 @@ type Prior interface {
 	NumClusters() int
 	// Sample draws batch samples using ctx's RNG.
 	Sample(ctx *context.Context, g *graph.Graph, batch int) Latent
+
+	// Split reports whether Z is laid out as [z_n, one-hot of the cluster], with noise = NoiseDim
+	// and clusters = NumClusters coordinates (the mixed prior): then a generator input can be
+	// composed from a chosen cluster and noise, as sample grids and back-prop decoding do.
+	Split() (noise, clusters int, ok bool)
+	// SampleNoise fills dst, NoiseDim values per row, with host-side draws of Noise (z_n for a
+	// split prior, all of Z otherwise) from rng: the starting points of back-prop decoding and
+	// the noise of sample grids, reproducible from a seed without a graph.
+	SampleNoise(rng *rand.Rand, dst []float32)
+	// NoiseMeanSquare is E[mean of Noise's squared coordinates]: the scale of a typical latent.
+	NoiseMeanSquare() float64
+	// NoiseBounds bounds every coordinate of Noise: [lo, hi], ±Inf when it is unbounded.
+	NoiseBounds() (lo, hi float64)
 }
+
+// normalRows fills dst with σ·N(0, 1) draws.
+func normalRows(rng *rand.Rand, dst []float32, sigma float64) {
+	for i := range dst {
+		dst[i] = float32(rng.NormFloat64() * sigma)
+	}
+}
+
+// unbounded is NoiseBounds of the priors with Gaussian noise.
+func unbounded() (lo, hi float64) { return math.Inf(-1), math.Inf(1) }
 
 // Factory builds a prior from a context's parameters.
 type Factory func(ctx *context.Context) (Prior, error)
@@ -162,11 +189,20 @@ func fullDim(ctx *context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	k, err := positiveInt(ctx, ParamNumClusters, DefaultNumClusters)
+	k, err := numClusters(ctx)
 	if err != nil {
 		return 0, err
 	}
 	return dn + k, nil
+}
+
+// numClusters reads K, which must have been resolved to ≥ 1.
+func numClusters(ctx *context.Context) (int, error) {
+	k := context.GetParamOr(ctx, ParamNumClusters, DefaultNumClusters)
+	if k == 0 {
+		return 0, fmt.Errorf("parameter %q = 0 means the data set's number of classes, which the method resolves; a prior built directly needs it ≥ 1", ParamNumClusters)
+	}
+	return positiveInt(ctx, ParamNumClusters, DefaultNumClusters)
 }
 
 // Graph-building code panics, naming the field to fix, when a value type is unusable (the

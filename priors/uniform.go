@@ -1,6 +1,8 @@
 package priors
 
 import (
+	"math/rand/v2"
+
 	"fmt"
 	"math"
 
@@ -46,6 +48,22 @@ func (p Uniform) NoiseDim() int { return p.Size }
 
 // NumClusters implements Prior: 0.
 func (p Uniform) NumClusters() int { return 0 }
+
+// Split implements Prior: no split.
+func (p Uniform) Split() (noise, clusters int, ok bool) { return 0, 0, false }
+
+// SampleNoise implements Prior: z ~ U(Low, High)^dim.
+func (p Uniform) SampleNoise(rng *rand.Rand, dst []float32) {
+	for i := range dst {
+		dst[i] = float32(p.Low + (p.High-p.Low)*rng.Float64())
+	}
+}
+
+// NoiseMeanSquare implements Prior: E[z²] = (a² + ab + b²)/3 for z ~ U(a, b).
+func (p Uniform) NoiseMeanSquare() float64 { return (p.Low*p.Low + p.Low*p.High + p.High*p.High) / 3 }
+
+// NoiseBounds implements Prior: [Low, High].
+func (p Uniform) NoiseBounds() (lo, hi float64) { return p.Low, p.High }
 
 // Sample implements Prior.
 func (p Uniform) Sample(ctx *context.Context, g *graph.Graph, batch int) Latent {

@@ -8,6 +8,7 @@ import (
 	"github.com/clustergan/clustergan/backend"
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/objectives"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -94,7 +95,7 @@ func newBenchTrainer(b *testing.B, be backends.Backend, params map[string]any, x
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &Trainer{Model: m, Config: cfg, TrainX: x}
+	return &Trainer{Model: m, Objective: objectives.ClusterGAN{}, Config: cfg, TrainX: x}
 }
 
 // BenchmarkIterationBackendConfig times the MLP iteration with the real-data term

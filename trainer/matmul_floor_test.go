@@ -125,6 +125,9 @@ func BenchmarkIterationMatmuls(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			be := backend.ForTests()
 			tr := newBenchTrainer(b, be, c.params, x)
+			if _, err := tr.Phases(); err != nil {
+				b.Fatal(err)
+			}
 			// Build the iteration's graph, noting the products that its results (the losses and
 			// the variables it updates) depend on.
 			var mms []matmul

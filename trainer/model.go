@@ -8,6 +8,7 @@ import (
 	"github.com/clustergan/clustergan/internal/panics"
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/objectives"
 	"github.com/clustergan/clustergan/priors"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's idiom for graph code.
@@ -17,15 +18,13 @@ import (
 	_ "github.com/clustergan/clustergan/internal/dotgrad" // Efficient matmul gradients.
 )
 
-// Model bundles what defines a ClusterGAN: prior, networks and adversarial loss, with the
-// context that holds their parameters and variables.
+// Model bundles what defines a GAN of this framework: prior, networks and adversarial loss
+// (objectives.Nets), with the context that holds their parameters and variables and the
+// backend that runs them.
 type Model struct {
 	Ctx     *context.Context
 	Backend backends.Backend
-	Prior   priors.Prior
-	Arch    layers.Architecture
-	Spec    layers.Spec
-	Loss    losses.Adversarial
+	objectives.Nets
 
 	encodeExec, codeExec, generateExec *context.Exec
 }
@@ -37,19 +36,22 @@ func NewModel(backend backends.Backend, ctx *context.Context, dataShape []int) (
 	if err != nil {
 		return nil, err
 	}
-	arch, err := layers.Get(context.GetParamOr(ctx, layers.ParamArchitecture, "mlp"))
+	arch, err := layers.FromContext(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("parameter %q: %w", layers.ParamArchitecture, err)
+		return nil, err
 	}
-	loss, err := losses.Get(context.GetParamOr(ctx, losses.ParamAdversarial, "wgan-gp"))
+	loss, err := losses.New(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("parameter %q: %w", losses.ParamAdversarial, err)
+		return nil, err
 	}
 	return &Model{
-		Ctx: ctx, Backend: backend, Prior: prior, Arch: arch, Loss: loss,
-		Spec: layers.Spec{
-			DataShape: append([]int(nil), dataShape...), LatentDim: prior.Dim(),
-			NoiseDim: prior.NoiseDim(), NumClusters: prior.NumClusters(),
+		Ctx: ctx, Backend: backend,
+		Nets: objectives.Nets{
+			Prior: prior, Arch: arch, Adversarial: loss,
+			Spec: layers.Spec{
+				DataShape: append([]int(nil), dataShape...), LatentDim: prior.Dim(),
+				NoiseDim: prior.NoiseDim(), NumClusters: prior.NumClusters(),
+			},
 		},
 	}, nil
 }
@@ -206,23 +208,21 @@ func (m *Model) Generate(z []float32) (x []float32, err error) {
 
 var catch = panics.Catch
 
-// GridLatents returns latents for a sample grid of the mixed prior: K rows (one per cluster)
-// by cols columns, with the same z_n ~ N(0, σ²I) down each column. Rows are row-major in z.
+// GridLatents returns latents for a sample grid of a split prior (Prior.Split): K rows (one
+// per cluster) by cols columns, with the same noise down each column, drawn from the prior
+// with seed. Rows are row-major in z, laid out as the prior's [z_n, one-hot].
 func (m *Model) GridLatents(cols int, seed int64) ([]float32, error) {
-	mixed, ok := m.Prior.(priors.Mixed)
+	dn, k, ok := m.Prior.Split()
 	if !ok {
-		return nil, fmt.Errorf("sample grid: needs the mixed prior, have %T", m.Prior)
+		return nil, fmt.Errorf("sample grid: the prior (%T) has no cluster code in z (parameter %q)", m.Prior, priors.ParamPrior)
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
-	dn, k := mixed.NoiseSize, mixed.Clusters
 	noise := make([]float32, cols*dn)
-	for i := range noise {
-		noise[i] = float32(rng.NormFloat64() * mixed.Sigma)
-	}
+	m.Prior.SampleNoise(rng, noise)
 	z := make([]float32, 0, k*cols*(dn+k))
 	for r := 0; r < k; r++ {
 		for c := 0; c < cols; c++ {
-			z = append(z, noise[c*dn:(c+1)*dn]...) // same layout as priors.Mixed.Compose
+			z = append(z, noise[c*dn:(c+1)*dn]...)
 			for j := 0; j < k; j++ {
 				z = append(z, float32(b2i(j == r)))
 			}

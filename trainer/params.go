@@ -11,6 +11,7 @@ package trainer
 import (
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/objectives"
 	"github.com/clustergan/clustergan/priors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -45,9 +46,6 @@ const (
 	ParamCheckpointKeep = "checkpoint_keep"
 	// ParamEvalBatchSize is the batch size used to encode data for evaluation (int, default 500).
 	ParamEvalBatchSize = "eval_batch_size"
-	// ParamInfoLambda weighs InfoGAN's mutual-information term λ·CE(z_c, Q(G(z))) (float,
-	// default 1 as InfoGAN's discrete codes); ≥ 0. Used only when training InfoGAN.
-	ParamInfoLambda = "info_lambda"
 )
 
 // DefaultParams returns the trainer's parameters with their defaults, for an experiment's
@@ -66,7 +64,6 @@ func DefaultParams() map[string]any {
 		ParamCheckpointEvery:       500,
 		ParamCheckpointKeep:        2,
 		ParamEvalBatchSize:         500,
-		ParamInfoLambda:            1.0,
 	}
 }
 
@@ -75,7 +72,8 @@ func DefaultParams() map[string]any {
 // one knob silently driving two things).
 func ModelParams() map[string]any {
 	all := map[string]any{}
-	for _, params := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), DefaultParams()} {
+	objectiveParams := map[string]any{objectives.ParamInfoLambda: objectives.DefaultInfoLambda}
+	for _, params := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), objectiveParams, DefaultParams()} {
 		for key, value := range params {
 			if _, dup := all[key]; dup {
 				panic("trainer: parameter " + key + " declared by two packages")

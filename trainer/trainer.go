@@ -9,31 +9,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/clustergan/clustergan/layers"
-	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/objectives"
+	"github.com/clustergan/clustergan/rundir"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's idiom for graph code.
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
-// Scopes of the three players' variables (each layers.Architecture builder opens its own).
-const (
-	ScopeGenerator = "/generator"
-	ScopeCritic    = "/critic"
-	ScopeEncoder   = "/encoder"
-)
-
-// Losses of one iteration, as returned by Step.
-type Losses struct {
-	Critic      float64 `json:"critic_loss"`    // last critic step's loss (with gradient penalty)
-	Generator   float64 `json:"generator_loss"` // adversarial part of the generator loss
-	Latent      float64 `json:"latent_loss"`    // β_n·noise + β_c·cluster reconstruction, plus the β_x and β_mi real-data terms when on
-	NoiseRecon  float64 `json:"noise_recon"`    // mean((z_n − ẑ_n)²), unweighted
-	ClusterLoss float64 `json:"cluster_ce"`     // CE(z_c, logits), unweighted
-}
+// Losses are one iteration's loss terms by name: "<phase>/<term>" (unweighted) and
+// "<phase>/total" (the weighted sum the phase minimised), from the last run of each phase.
+type Losses map[string]float64
 
 // Config holds the trainer's settings, read from the context by ConfigFromContext.
 type Config struct {
@@ -44,7 +31,6 @@ type Config struct {
 	CheckpointEvery           int
 	CheckpointKeep            int
 	EvalBatchSize             int
-	InfoLambda                float64
 }
 
 // ConfigFromContext reads and validates the trainer's parameters; errors name the parameter.
@@ -63,7 +49,6 @@ func ConfigFromContext(ctx *context.Context) (Config, error) {
 		CheckpointEvery: context.GetParamOr(ctx, ParamCheckpointEvery, d[ParamCheckpointEvery].(int)),
 		CheckpointKeep:  context.GetParamOr(ctx, ParamCheckpointKeep, d[ParamCheckpointKeep].(int)),
 		EvalBatchSize:   context.GetParamOr(ctx, ParamEvalBatchSize, d[ParamEvalBatchSize].(int)),
-		InfoLambda:      context.GetParamOr(ctx, ParamInfoLambda, d[ParamInfoLambda].(float64)),
 	}
 	checks := []struct {
 		ok   bool
@@ -83,7 +68,6 @@ func ConfigFromContext(ctx *context.Context) (Config, error) {
 		{c.CheckpointEvery >= 0, ParamCheckpointEvery, "≥ 0", c.CheckpointEvery},
 		{c.CheckpointKeep >= 1, ParamCheckpointKeep, "≥ 1", c.CheckpointKeep},
 		{c.EvalBatchSize >= 2, ParamEvalBatchSize, "≥ 2", c.EvalBatchSize},
-		{c.InfoLambda >= 0, ParamInfoLambda, "≥ 0", c.InfoLambda},
 	}
 	for _, chk := range checks {
 		if !chk.ok {
@@ -97,10 +81,13 @@ func ConfigFromContext(ctx *context.Context) (Config, error) {
 // keeps the checkpoint with the best score ("best.ckpt").
 type Evaluator func(m *Model, step int) (score float64, metrics map[string]float64, err error)
 
-// Trainer runs the alternating ClusterGAN updates.
+// Trainer runs an objective's phases, iteration after iteration: for each phase, Repeat
+// updates of its players' variables by its own optimiser, each on a fresh batch.
 type Trainer struct {
-	Model  *Model
-	Config Config
+	Model *Model
+	// Objective says what each phase minimises and updates (objectives.ClusterGAN, ...).
+	Objective objectives.Objective
+	Config    Config
 	// TrainX is the training split, n × DataDim row-major; it stays on the device.
 	TrainX []float32
 	// Dir holds checkpoints ("checkpoint-<step>.ckpt", "best.ckpt"); "" disables them.
@@ -108,22 +95,21 @@ type Trainer struct {
 	// Out receives the progress bar and messages (nil = discard).
 	Out io.Writer
 	// Log receives one record per logged iteration and per evaluation (may be nil).
-	Log func(record map[string]any) error
+	Log func(rundir.Record) error
 	// Evaluate, if set, runs every Config.EvalEvery iterations and at the end.
 	Evaluate Evaluator
 	// LogEvery is how often losses are logged (iterations; default: about 200 records a run).
 	LogEvery int
-	// NoEncoder: train only G and D; the G step has no latent loss (GAN baselines whose prior
-	// has a categorical part, such as gmm; a prior without one never trains an encoder).
-	NoEncoder bool
-	// InfoGAN: no encoder; the critic carries InfoGAN's Q head (layers.CriticWithCode), and both
-	// the critic step and the generator step add InfoLambda·CE(z_c, Q(G(z))) (Chen et al. 2016).
-	InfoGAN bool
+	// KeepFinal: the model keeps its final weights after Train, even when an evaluation was
+	// better (the official protocol evaluates each run's final weights).
+	KeepFinal bool
 
 	step      int
 	best      CheckpointInfo
 	started   time.Time     // when Train began
 	evalTime  time.Duration // time spent in Evaluate since then
+	phases    []objectives.Phase
+	lossNames []string // the iteration graph's outputs, in order
 	iterExec  *context.Exec
 	trainData *tensors.Tensor
 }
@@ -162,179 +148,69 @@ func (t *Trainer) Restore() (string, error) {
 	return path, nil
 }
 
-// optimizers returns the two players' Adam optimisers, each with its own state scope.
-func (t *Trainer) optimizers() (critic, generator optimizers.Interface) {
-	cfg := t.Config
-	critic = optimizers.Adam().Scope("critic_adam").LearningRate(cfg.CriticLR).
-		Betas(cfg.Beta1, cfg.Beta2).Epsilon(cfg.Epsilon).Done()
-	generator = optimizers.Adam().Scope("generator_adam").LearningRate(cfg.GeneratorLR).
-		Betas(cfg.Beta1, cfg.Beta2).Epsilon(cfg.Epsilon).Done()
-	return
+// Phases returns the objective's phases for the model's context, checked (built once).
+func (t *Trainer) Phases() ([]objectives.Phase, error) {
+	if t.phases != nil {
+		return t.phases, nil
+	}
+	if t.Objective == nil {
+		return nil, errors.New("trainer: no objective")
+	}
+	phases, err := t.Objective.Phases(t.Model.Ctx, &t.Model.Nets, t.Config.NCritic)
+	if err == nil {
+		err = objectives.Validate(phases)
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.phases, t.lossNames = phases, objectives.TermNames(phases)
+	return phases, nil
 }
 
-// buildIteration is the graph of one iteration: NCritic critic updates, then one G+E update.
-func (t *Trainer) buildIteration(ctx *context.Context, trainX *Node) []*Node {
-	criticOpt, genOpt := t.optimizers()
-	var criticLoss *Node
-	for range t.Config.NCritic {
-		criticLoss = t.criticStep(ctx, trainX, criticOpt)
+// optimizer returns the Adam of one optimiser group, each with its own state scope: the
+// critic's, and the one G and E share.
+func (t *Trainer) optimizer(group string) optimizers.Interface {
+	cfg := t.Config
+	lr := cfg.GeneratorLR
+	if group == objectives.CriticOptimizer {
+		lr = cfg.CriticLR
 	}
-	outputs := append([]*Node{criticLoss}, t.generatorStep(ctx, trainX, genOpt)...)
+	return optimizers.Adam().Scope(group+"_adam").LearningRate(lr).
+		Betas(cfg.Beta1, cfg.Beta2).Epsilon(cfg.Epsilon).Done()
+}
+
+// buildIteration is the graph of one iteration: every phase in order, each run Repeat times
+// on a fresh batch and updating only its players. Its outputs are the loss terms of the last
+// run of each phase, in the order of t.lossNames.
+func (t *Trainer) buildIteration(ctx *context.Context, trainX *Node) []*Node {
+	opts := map[string]optimizers.Interface{}
+	var outputs []*Node
+	for _, p := range t.phases {
+		opt, ok := opts[p.Optimizer]
+		if !ok {
+			opt = t.optimizer(p.Optimizer)
+			opts[p.Optimizer] = opt
+		}
+		var total *Node
+		var values []*Node
+		for range max(p.Repeat, 1) {
+			total, values = t.phaseStep(ctx, trainX, p, opt)
+		}
+		outputs = append(append(outputs, values...), total)
+	}
 	for i, o := range outputs {
 		outputs[i] = ConvertDType(StopGradient(o), dtypes.Float64)
 	}
 	return outputs
 }
 
-// criticStep builds one critic update on a fresh real batch and fresh z; it returns the loss.
-func (t *Trainer) criticStep(ctx *context.Context, trainX *Node, opt optimizers.Interface) *Node {
-	m, batch := t.Model, t.Config.BatchSize
-	g := trainX.Graph()
-	critic := func(x *Node) *Node { return m.Arch.Critic(ctx, m.Spec, x) }
-	real := t.realBatch(ctx, trainX)
-	latent := m.Prior.Sample(ctx, g, batch)
-	// The critic step must not move G: its output is a constant here.
-	fake := StopGradient(m.Arch.Generator(ctx, m.Spec, latent.Z))
-	loss := m.Loss.CriticLoss(ctx, critic, real, fake)
-	if t.InfoGAN {
-		// InfoGAN's D and Q both maximise the mutual-information bound: Q's head and the
-		// shared trunk learn to recover z_c from G(z).
-		_, logits := t.criticWithCode().CriticAndCode(ctx, m.Spec, fake)
-		loss = Add(loss, MulScalar(losses.ClusterLoss(latent.OneHot, logits), t.Config.InfoLambda))
-	}
-	updateOnly(ctx.In("critic_optimizer"), opt, loss, ScopeCritic)
-	return loss
-}
-
-// realBatch draws Config.BatchSize rows of the training data uniformly, with replacement, from
-// ctx's RNG.
-func (t *Trainer) realBatch(ctx *context.Context, trainX *Node) *Node {
-	n := trainX.Shape().Dimensions[0]
-	idx := ctx.RandomIntN(trainX.Graph(), int32(n), shapes.Make(dtypes.Int32, t.Config.BatchSize, 1))
-	return Gather(trainX, idx)
-}
-
-// criticWithCode returns the architecture's critic with InfoGAN's Q head; Validate has checked
-// that the architecture has one.
-func (t *Trainer) criticWithCode() layers.CriticWithCode {
-	cwc, ok := t.Model.Arch.(layers.CriticWithCode)
-	if !ok {
-		panic(fmt.Sprintf("trainer: InfoGAN needs an architecture with a Q head (layers.CriticWithCode); %T has none", t.Model.Arch))
-	}
-	return cwc
-}
-
-// generatorStep builds one generator+encoder update on fresh z. E sees only generated data,
-// unless losses.ParamBetaX or losses.ParamBetaMI adds a real-data term (see realDataLoss). It
-// returns the adversarial loss and, with an encoder, the weighted latent loss (the real-data
-// terms included) and its two unweighted terms.
-func (t *Trainer) generatorStep(ctx *context.Context, trainX *Node, opt optimizers.Interface) []*Node {
-	m := t.Model
-	g := trainX.Graph()
-	latent := m.Prior.Sample(ctx, g, t.Config.BatchSize)
-	fake := m.Arch.Generator(ctx, m.Spec, latent.Z)
-	if t.InfoGAN {
-		// G maximises the same bound; Q (part of the critic) is frozen in this step.
-		scores, logits := t.criticWithCode().CriticAndCode(ctx, m.Spec, fake)
-		advLoss := m.Loss.GeneratorLoss(ctx, scores)
-		ce := losses.ClusterLoss(latent.OneHot, logits)
-		info := MulScalar(ce, t.Config.InfoLambda)
-		updateOnly(ctx.In("generator_optimizer"), opt, Add(advLoss, info), ScopeGenerator)
-		return []*Node{advLoss, info, ZerosLike(ce), ce}
-	}
-	advLoss := m.Loss.GeneratorLoss(ctx, m.Arch.Critic(ctx, m.Spec, fake))
-	total := advLoss
-	outputs := []*Node{advLoss}
-	if !t.NoEncoder && m.Spec.NumClusters > 0 && latent.OneHot != nil {
-		noiseHat, logits := m.Arch.Encoder(ctx, m.Spec, fake)
-		latentLoss := losses.LatentLoss(ctx, latent.Noise, noiseHat, latent.OneHot, logits)
-		if realLoss := t.realDataLoss(ctx, trainX); realLoss != nil {
-			latentLoss = Add(latentLoss, realLoss)
-		}
-		total = Add(total, latentLoss)
-		outputs = append(outputs, latentLoss, losses.NoiseLoss(latent.Noise, noiseHat),
-			losses.ClusterLoss(latent.OneHot, logits))
-	}
-	updateOnly(ctx.In("generator_optimizer"), opt, total, ScopeGenerator, ScopeEncoder)
-	return outputs
-}
-
-// realDataLoss is the weighted sum of the optional real-data terms of the G+E update, on one
-// fresh real batch x with (ẑ_n, logits) = E(x), or nil when both weights are 0:
-//   - β_x·mean((x − G(ẑ_n, softmax(logits)))²) (losses.ParamBetaX): the softmax stands in for
-//     the one-hot so the term is differentiable;
-//   - β_mi·losses.InfoMaxLoss(logits, logits of the augmented views) (losses.ParamBetaMI; see
-//     augmentedLogits).
-func (t *Trainer) realDataLoss(ctx *context.Context, trainX *Node) *Node {
-	m := t.Model
-	betaX, betaMI := losses.BetaX(ctx), losses.BetaMI(ctx)
-	if betaX == 0 && betaMI == 0 {
-		return nil
-	}
-	real := t.realBatch(ctx, trainX)
-	noiseHat, logits := m.Arch.Encoder(ctx, m.Spec, real)
-	var terms []*Node
-	if betaX > 0 {
-		if m.Spec.NoiseDim+m.Spec.NumClusters != m.Spec.LatentDim || m.Spec.NoiseDim == 0 {
-			panic(fmt.Sprintf("trainer: %s > 0 needs a prior whose z is (z_n, z_c) (prior \"mixed\"); this one has z of %d = %d noise + %d clusters",
-				losses.ParamBetaX, m.Spec.LatentDim, m.Spec.NoiseDim, m.Spec.NumClusters))
-		}
-		z := Concatenate([]*Node{noiseHat, Softmax(logits, -1)}, 1)
-		xHat := Reshape(m.Arch.Generator(ctx, m.Spec, z), real.Shape().Dimensions...)
-		terms = append(terms, MulScalar(losses.ReconstructionLoss(real, xHat), betaX))
-	}
-	if betaMI > 0 {
-		terms = append(terms, MulScalar(losses.InfoMaxLoss(ctx, logits, t.augmentedLogits(ctx, real, logits)...), betaMI))
-	}
-	if len(terms) == 1 {
-		return terms[0]
-	}
-	return Add(terms[0], terms[1])
-}
-
-// augmentedLogits returns E's logits on the augmented views of the real batch x that
-// losses.InfoMaxLoss compares with logits = E(x): losses.ParamMIViews copies of x, each image
-// warped on its own (shifted, rotated and scaled by up to losses.ParamMIShift, ParamMIRotation and
-// ParamMIScale), and x + r_adv of virtual adversarial training when losses.ParamMIVATEpsilon > 0.
-// With neither, the only view is x itself (its consistency term then has no gradient), which
-// leaves the entropy terms.
-func (t *Trainer) augmentedLogits(ctx *context.Context, x, logits *Node) []*Node {
-	m := t.Model
-	encode := func(x *Node) *Node {
-		_, l := m.Arch.Encoder(ctx, m.Spec, x)
-		return l
-	}
-	var views []*Node
-	warp := layers.Affine{MaxShift: losses.MIShift(ctx), MaxRotation: losses.MIRotation(ctx), MaxScale: losses.MIScale(ctx)}
-	numWarped := losses.MIViews(ctx)
-	if warp == (layers.Affine{}) && numWarped > 1 {
-		panic(fmt.Sprintf("trainer: %s = %d needs a warp (%s, %s or %s > 0): without one the views are identical",
-			losses.ParamMIViews, numWarped, losses.ParamMIShift, losses.ParamMIRotation, losses.ParamMIScale))
-	}
-	if warp != (layers.Affine{}) {
-		if len(m.Spec.DataShape) < 2 {
-			panic(fmt.Sprintf("trainer: %s, %s, %s = %d, %g, %g warp images, but the data's examples have shape %v; set them to 0 for vector data",
-				losses.ParamMIShift, losses.ParamMIRotation, losses.ParamMIScale, warp.MaxShift, warp.MaxRotation, warp.MaxScale,
-				m.Spec.DataShape))
-		}
-		// All warped copies go through E as one batch (one pass with larger matrix products;
-		// batch norm then uses statistics over all views).
-		batch := t.Config.BatchSize
-		img := Reshape(BroadcastPrefix(x, numWarped), append([]int{numWarped * batch}, m.Spec.DataShape...)...)
-		warped := encode(Reshape(layers.RandomAffine(ctx, img, warp), numWarped*batch, x.Shape().Dimensions[1]))
-		if numWarped == 1 {
-			views = append(views, warped)
-		} else { // a stack [views, batch, K]; slicing it apart would need Pad, which the pure-Go backend lacks
-			views = append(views, Reshape(warped, numWarped, batch, -1))
-		}
-	}
-	if eps := losses.MIVATEpsilon(ctx); eps > 0 {
-		views = append(views, encode(losses.VirtualAdversarialView(ctx, encode, x, logits, eps)))
-	}
-	if len(views) == 0 {
-		views = append(views, logits)
-	}
-	return views
+// phaseStep builds one update of phase p on a fresh batch; it returns the phase's loss and its
+// terms' unweighted values.
+func (t *Trainer) phaseStep(ctx *context.Context, trainX *Node, p objectives.Phase, opt optimizers.Interface) (*Node, []*Node) {
+	b := objectives.NewBatch(ctx, &t.Model.Nets, trainX, t.Config.BatchSize, p)
+	total, values := objectives.Loss(b, p.Terms)
+	updateOnly(ctx.In(p.Optimizer+"_optimizer"), opt, total, p.Updates...)
+	return total, values
 }
 
 // updateOnly builds opt's update of loss for the variables under the given scopes only: GoMLX
@@ -370,6 +246,9 @@ var ErrDiverged = errors.New("training diverged")
 
 // RunStep runs one iteration and returns its losses.
 func (t *Trainer) RunStep() (Losses, error) {
+	if _, err := t.Phases(); err != nil {
+		return nil, err
+	}
 	var out []*tensors.Tensor
 	err := catch(func() {
 		if t.iterExec == nil {
@@ -383,21 +262,17 @@ func (t *Trainer) RunStep() (Losses, error) {
 		out = t.iterExec.MustExec(t.trainData)
 	})
 	if err != nil {
-		return Losses{}, err
+		return nil, err
 	}
-	values := make([]float64, len(out))
+	l := make(Losses, len(out))
 	for i, o := range out {
-		values[i] = tensors.ToScalar[float64](o)
+		l[t.lossNames[i]] = tensors.ToScalar[float64](o)
 		o.MustFinalizeAll()
 	}
-	l := Losses{Critic: values[0], Generator: values[1]}
-	if len(values) >= 5 {
-		l.Latent, l.NoiseRecon, l.ClusterLoss = values[2], values[3], values[4]
-	}
 	t.step++
-	for i, v := range values {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return l, fmt.Errorf("%w at iteration %d: loss #%d is %v", ErrDiverged, t.step, i, v)
+	for _, name := range t.lossNames {
+		if v := l[name]; math.IsNaN(v) || math.IsInf(v, 0) {
+			return l, fmt.Errorf("%w at iteration %d: loss %s is %v", ErrDiverged, t.step, name, v)
 		}
 	}
 	return l, nil
@@ -405,7 +280,7 @@ func (t *Trainer) RunStep() (Losses, error) {
 
 // Train runs iterations until Config.Steps, with progress, periodic evaluation and atomic
 // checkpoints. After it returns, the model holds the best evaluated weights (when an Evaluator
-// is set), else the last ones.
+// is set and KeepFinal is not), else the last ones.
 func (t *Trainer) Train() error {
 	cfg := t.Config
 	out := t.Out
@@ -421,7 +296,10 @@ func (t *Trainer) Train() error {
 	if logEvery <= 0 {
 		logEvery = max(1, cfg.Steps/200)
 	}
-	bar := newProgress(out, cfg.Steps, t.step)
+	if _, err := t.Phases(); err != nil {
+		return err
+	}
+	bar := newProgress(out, cfg.Steps, t.step, t.lossNames)
 	t.started, t.evalTime = time.Now(), 0
 	lastGood := ""
 	for t.step < cfg.Steps {
@@ -440,7 +318,7 @@ func (t *Trainer) Train() error {
 		}
 		bar.update(t.step, losses)
 		if t.Log != nil && (t.step%logEvery == 0 || t.step == cfg.Steps) {
-			if err := t.Log(map[string]any{"event": "train", "step": t.step, "losses": losses}); err != nil {
+			if err := t.Log(&rundir.TrainRecord{Step: t.step, Losses: losses}); err != nil {
 				return err
 			}
 		}
@@ -486,8 +364,8 @@ func (t *Trainer) evaluate(bar *progress) error {
 	if t.Log != nil {
 		// Wall-clock seconds since this Train call began (a resumed run counts from its resume),
 		// with and without the time spent in earlier evaluations: time-to-accuracy curves.
-		return t.Log(map[string]any{"event": "eval", "step": t.step, "score": score, "metrics": metrics, "best_step": t.best.BestStep,
-			"elapsed_s": elapsed.Seconds(), "train_s": training.Seconds()})
+		return t.Log(&rundir.EvalRecord{Step: t.step, Score: score, Metrics: metrics, BestStep: t.best.BestStep,
+			ElapsedSeconds: elapsed.Seconds(), TrainSeconds: training.Seconds()})
 	}
 	return nil
 }
@@ -496,7 +374,7 @@ func (t *Trainer) bestPath() string { return t.Dir + string(os.PathSeparator) + 
 
 // useBest switches the model to the best evaluated weights, if they differ from the current ones.
 func (t *Trainer) useBest() error {
-	if t.Dir == "" || t.best.BestStep == 0 || t.best.BestStep == t.step {
+	if t.KeepFinal || t.Dir == "" || t.best.BestStep == 0 || t.best.BestStep == t.step {
 		return nil
 	}
 	data, err := LoadCheckpoint(t.bestPath())
@@ -517,10 +395,16 @@ type progress struct {
 	terminal   bool
 	lastLosses Losses
 	line       string
+	totals     []string // the "<phase>/total" losses shown
 }
 
-func newProgress(out io.Writer, total, startStep int) *progress {
+func newProgress(out io.Writer, total, startStep int, lossNames []string) *progress {
 	p := &progress{out: out, total: total, startStep: startStep, start: time.Now()}
+	for _, name := range lossNames {
+		if strings.HasSuffix(name, "/total") {
+			p.totals = append(p.totals, name)
+		}
+	}
 	if f, ok := out.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			p.terminal = true
@@ -546,8 +430,10 @@ func (p *progress) update(step int, l Losses) {
 	if rate > 0 {
 		eta = (time.Duration(float64(p.total-step)/rate) * time.Second).Round(time.Second).String()
 	}
-	p.line = fmt.Sprintf("%d/%d (%.0f%%) %.2f it/s, ETA %s | D %.4f G %.4f latent %.4f",
-		step, p.total, 100*float64(step)/float64(p.total), rate, eta, l.Critic, l.Generator, l.Latent)
+	p.line = fmt.Sprintf("%d/%d (%.0f%%) %.2f it/s, ETA %s |", step, p.total, 100*float64(step)/float64(p.total), rate, eta)
+	for _, name := range p.totals {
+		p.line += fmt.Sprintf(" %s %.4f", strings.TrimSuffix(name, "/total"), l[name])
+	}
 	if p.terminal {
 		fmt.Fprintf(p.out, "\r\033[K%s", p.line)
 	} else {

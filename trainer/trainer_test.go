@@ -13,6 +13,7 @@ import (
 	"github.com/clustergan/clustergan/evaluation"
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
+	"github.com/clustergan/clustergan/objectives"
 	"github.com/clustergan/clustergan/priors"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -58,7 +59,7 @@ func newTrainer(t *testing.T, ctx *context.Context, x []float32, dim int) *Train
 	require.NoError(t, err)
 	cfg, err := ConfigFromContext(ctx)
 	require.NoError(t, err)
-	return &Trainer{Model: m, Config: cfg, TrainX: x}
+	return &Trainer{Model: m, Objective: objectives.ClusterGAN{}, Config: cfg, TrainX: x}
 }
 
 // snapshot copies the values of every variable under scope.
@@ -75,7 +76,6 @@ func snapshot(ctx *context.Context, scope string) map[string][]float32 {
 func TestPhasesUpdateOnlyTheirPlayer(t *testing.T) {
 	ctx := tinyContext(t, 1)
 	tr := newTrainer(t, ctx, tinyData(40, 8), 8)
-	criticOpt, genOpt := tr.optimizers()
 	data := tensors.FromFlatDataAndDimensions(tr.TrainX, 40, 8)
 	// Build all variables once with a full iteration, so both phases start from existing values.
 	_, err := tr.RunStep()
@@ -83,7 +83,7 @@ func TestPhasesUpdateOnlyTheirPlayer(t *testing.T) {
 
 	before := map[string]map[string][]float32{}
 	take := func() {
-		for _, s := range []string{ScopeGenerator, ScopeEncoder, ScopeCritic} {
+		for _, s := range []string{objectives.Generator, objectives.Encoder, objectives.Critic} {
 			before[s] = snapshot(ctx, s)
 			require.NotEmpty(t, before[s], s)
 		}
@@ -100,23 +100,28 @@ func TestPhasesUpdateOnlyTheirPlayer(t *testing.T) {
 		return false
 	}
 
+	phases, err := tr.Phases()
+	require.NoError(t, err)
+	require.Len(t, phases, 2)
 	take()
 	criticExec := context.MustNewExec(tr.Model.Backend, ctx, func(ctx *context.Context, x *Node) *Node {
-		return tr.criticStep(ctx, x, criticOpt)
+		total, _ := tr.phaseStep(ctx, x, phases[0], tr.optimizer(phases[0].Optimizer))
+		return total
 	})
 	criticExec.MustExec(data)
-	require.True(t, changed(ScopeCritic), "critic step did not change the critic")
-	require.False(t, changed(ScopeGenerator), "critic step changed the generator")
-	require.False(t, changed(ScopeEncoder), "critic step changed the encoder")
+	require.True(t, changed(objectives.Critic), "critic step did not change the critic")
+	require.False(t, changed(objectives.Generator), "critic step changed the generator")
+	require.False(t, changed(objectives.Encoder), "critic step changed the encoder")
 
 	take()
 	genExec := context.MustNewExec(tr.Model.Backend, ctx, func(ctx *context.Context, x *Node) *Node {
-		return tr.generatorStep(ctx, x, genOpt)[0]
+		total, _ := tr.phaseStep(ctx, x, phases[1], tr.optimizer(phases[1].Optimizer))
+		return total
 	})
 	genExec.MustExec(data)
-	require.False(t, changed(ScopeCritic), "generator step changed the critic")
-	require.True(t, changed(ScopeGenerator), "generator step did not change the generator")
-	require.True(t, changed(ScopeEncoder), "generator step did not change the encoder")
+	require.False(t, changed(objectives.Critic), "generator step changed the critic")
+	require.True(t, changed(objectives.Generator), "generator step did not change the generator")
+	require.True(t, changed(objectives.Encoder), "generator step did not change the encoder")
 }
 
 // TestResumeIsExact: 3 iterations in one go equal 2 iterations, a checkpoint, a fresh process
@@ -144,7 +149,7 @@ func TestResumeIsExact(t *testing.T) {
 	require.Equal(t, 2, resumed.Step())
 	resumed.Config.Steps = 3
 	require.NoError(t, resumed.Train())
-	for _, scope := range []string{ScopeGenerator, ScopeEncoder, ScopeCritic} {
+	for _, scope := range []string{objectives.Generator, objectives.Encoder, objectives.Critic} {
 		require.Equal(t, snapshot(straight.Model.Ctx, scope), snapshot(resumed.Model.Ctx, scope), scope)
 	}
 }
@@ -245,7 +250,7 @@ func TestBetaXNeedsMixedPrior(t *testing.T) {
 	ctx.SetParam(priors.ParamPrior, "gmm")
 	tr := newTrainer(t, ctx, tinyData(40, 8), 8)
 	_, err := tr.RunStep()
-	require.ErrorContains(t, err, `beta_x > 0 needs a prior whose z is (z_n, z_c)`)
+	require.ErrorContains(t, err, `parameter "beta_x" > 0 needs a prior whose z is (z_n, z_c)`)
 }
 
 // TestInfoMaxViews: the information-maximisation term's shifted view needs image-shaped
@@ -263,7 +268,7 @@ func TestInfoMaxViews(t *testing.T) {
 	ctx.SetParams(map[string]any{losses.ParamBetaMI: 1.0, losses.ParamMIShift: 0, losses.ParamMIViews: 2})
 	tr = newTrainer(t, ctx, tinyData(40, 8), 8)
 	_, err = tr.RunStep()
-	require.ErrorContains(t, err, `mi_views = 2 needs a warp (mi_shift, mi_rotation or mi_scale > 0)`)
+	require.ErrorContains(t, err, `parameter "mi_views" = 2 needs a warp (mi_shift, mi_rotation or mi_scale > 0)`)
 
 	for _, vat := range []float64{0, 0.5} {
 		ctx = tinyContext(t, 1)
@@ -274,11 +279,12 @@ func TestInfoMaxViews(t *testing.T) {
 		require.NoError(t, err)
 		cfg, err := ConfigFromContext(ctx)
 		require.NoError(t, err)
-		tr = &Trainer{Model: m, Config: cfg, TrainX: tinyData(40, 8)}
+		tr = &Trainer{Model: m, Objective: objectives.ClusterGAN{}, Config: cfg, TrainX: tinyData(40, 8)}
 		for range 3 {
 			l, err := tr.RunStep()
 			require.NoError(t, err)
-			require.False(t, math.IsNaN(l.Latent) || math.IsInf(l.Latent, 0), "vat %g: latent loss %v", vat, l.Latent)
+			require.Contains(t, l, "generator/infomax")
+			require.False(t, math.IsNaN(l["generator/total"]) || math.IsInf(l["generator/total"], 0), "vat %g: loss %v", vat, l)
 		}
 	}
 }
@@ -294,12 +300,12 @@ func TestInfoGANSyntheticMixture(t *testing.T) {
 	require.NoError(t, err)
 	ctx := syntheticContext(t, map[string]any{priors.ParamSigma: 1.0}) // InfoGAN's noise
 	tr := newTrainer(t, ctx, splits.Train.X, splits.Train.Dim())
-	tr.InfoGAN = true
+	tr.Objective = objectives.InfoGAN{}
 	var qLoss []float64
 	for tr.Step() < syntheticSteps {
 		l, err := tr.RunStep()
 		require.NoError(t, err)
-		qLoss = append(qLoss, l.ClusterLoss)
+		qLoss = append(qLoss, l["generator/info"])
 	}
 	mean := func(x []float64) float64 {
 		s := 0.0
@@ -320,6 +326,6 @@ func TestInfoGANSyntheticMixture(t *testing.T) {
 	require.Less(t, last, first/4)
 	require.GreaterOrEqual(t, purity, 0.9)
 	for v := range ctx.IterVariables() {
-		require.False(t, strings.HasPrefix(v.Scope(), ScopeEncoder), "InfoGAN has no encoder: %s", v.ScopeAndName())
+		require.False(t, strings.HasPrefix(v.Scope(), objectives.Encoder), "InfoGAN has no encoder: %s", v.ScopeAndName())
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/clustergan/clustergan/backend"
 	"github.com/clustergan/clustergan/experiments/runner"
+	"github.com/clustergan/clustergan/rundir"
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -60,17 +61,17 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("-preset: unknown preset %q; valid values: %s", *preset, strings.Join(presetNames(), ", "))
 	}
-	paramsSet, err := runner.ApplySettings(ctx, string(presetText), "preset "+*preset)
+	paramsSet, err := rundir.ApplySettings(ctx, string(presetText), "preset "+*preset)
 	if err != nil {
 		return err
 	}
-	more, err := runner.ApplySettings(ctx, *set, "-set")
+	flagSet, err := rundir.ApplySettings(ctx, *set, "-set")
 	if err != nil {
 		return err
 	}
-	paramsSet = append(paramsSet, more...)
+	paramsSet = append(paramsSet, flagSet...)
 	if *listParams {
-		fmt.Print(runner.FormatSettings(ctx))
+		fmt.Print(rundir.FormatSettings(ctx))
 		return nil
 	}
 
@@ -88,6 +89,8 @@ func run(args []string) error {
 		ResumeDir:   *resume,
 		Ctx:         ctx,
 		ParamsSet:   paramsSet,
+		FlagSet:     flagSet,
+		Preset:      *preset,
 		Out:         os.Stdout,
 		NewBackend:  func() (backends.Backend, error) { return backend.New(os.Stderr) },
 	}

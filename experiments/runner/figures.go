@@ -2,25 +2,26 @@ package runner
 
 import (
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 
+	"github.com/clustergan/clustergan/datasets"
 	"github.com/clustergan/clustergan/evaluation/tsne"
-	"github.com/clustergan/clustergan/experiments/plots"
-	"github.com/clustergan/clustergan/priors"
+	"github.com/clustergan/clustergan/methods"
+	"github.com/clustergan/clustergan/plots"
 	"github.com/clustergan/clustergan/trainer"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// Files written by WriteInterpolations.
+// Figures a method with a generator gets in its directory (each as .png and .svg).
 const (
-	InterpolationWithinFile = "interpolation_within.png"
-	InterpolationAcrossFile = "interpolation_across.png"
+	SamplesFigure             = "samples"
+	InterpolationWithinFigure = "interpolation_within"
+	InterpolationAcrossFigure = "interpolation_across"
+	PriorMapFigure            = "latent_map_prior"
+	EvalMapFigure             = "latent_map_test"
 )
 
 // minLatentMapPoints is the fewest points t-SNE accepts: its perplexity must lie in
@@ -30,43 +31,114 @@ const minLatentMapPoints = 4
 // exactTSNEMaxPoints is the largest map embedded with exact t-SNE; above it Barnes–Hut is used.
 const exactTSNEMaxPoints = 1000
 
-// interpolationStream is the PCG stream of the interpolation draws, distinct from
-// trainer.Model.GridLatents' so that the figures do not share its z_n.
+// Streams of the figures' draws (PCG's second word), distinct from trainer.Model.GridLatents'
+// so that the figures do not share its z_n.
 const interpolationStream = 0x1e7
 
-// WriteInterpolations writes two figures of a mixed-prior image model into dir, one cluster per
-// row and steps columns (the paper's latent-space interpolations):
-//   - InterpolationWithinFile: row k keeps z_c = e_k and moves z_n linearly from a to b, two
-//     seeded draws of N(0, σ²I) shared by all rows, so a column has the same z_n in every row;
-//   - InterpolationAcrossFile: row k keeps z_n = a and moves z_c from e_k to e_{(k+1) mod K},
+// writeMethodFigures draws what a method's outcome holds: for a model with a split prior on
+// grey-scale images, the sample grid (one row per cluster) and the interpolations; for any
+// model with a split prior, the t-SNE map of prior samples by cluster; and the t-SNE map of the
+// vectors the method clustered, by true label.
+func writeMethodFigures(env *methods.Env, out *methods.Outcome, eval *datasets.Dataset) error {
+	points := context.GetParamOr(env.Ctx, methods.ParamLatentMapPoints, 2000)
+	if m := out.Model; m != nil {
+		if _, k, split := m.Prior.Split(); split {
+			if err := WriteSampleGrid(m, filepath.Join(env.Dir, SamplesFigure), 10, env.Seed); err != nil {
+				return err
+			}
+			if err := WriteInterpolations(m, env.Dir, 10, env.Seed); err != nil {
+				return err
+			}
+			if points >= minLatentMapPoints*k {
+				perCluster := points / k
+				z, err := m.GridLatents(perCluster, env.Seed)
+				if err != nil {
+					return err
+				}
+				clusters := make([]int, k*perCluster)
+				for i := range clusters {
+					clusters[i] = i / perCluster
+				}
+				title := fmt.Sprintf("t-SNE of %d prior samples z, by cluster z_c", len(clusters))
+				if err := WriteLatentMap(filepath.Join(env.Dir, PriorMapFigure), title, z, m.Spec.LatentDim, clusters, clusterLabels(k), points, env.Seed); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if out.Features != nil && points >= minLatentMapPoints {
+		n := min(points, eval.N())
+		title := fmt.Sprintf("t-SNE of %s on %d evaluation examples, by true label", out.FeatureName, n)
+		return WriteLatentMap(filepath.Join(env.Dir, EvalMapFigure), title, out.Features, out.FeatureDim, eval.Labels, nil, points, env.Seed)
+	}
+	return nil
+}
+
+// clusterLabels are the row labels of a figure with one row per cluster.
+func clusterLabels(k int) []string {
+	labels := make([]string, k)
+	for i := range labels {
+		labels[i] = fmt.Sprintf("cluster %d", i)
+	}
+	return labels
+}
+
+// WriteSampleGrid writes base.png/.svg: generated images with one row per cluster z_c and the
+// same z_n down each column, so that a row shows what the generator draws for that cluster.
+// Data that are not grey-scale images have nothing to draw: nothing is written.
+func WriteSampleGrid(m *trainer.Model, base string, cols int, seed int64) error {
+	h, w, ok := greyImageShape(m.Spec.DataShape)
+	if !ok {
+		return nil
+	}
+	z, err := m.GridLatents(cols, seed)
+	if err != nil {
+		return err
+	}
+	x, err := m.Generate(z)
+	if err != nil {
+		return err
+	}
+	k := m.Spec.NumClusters
+	return plots.ImageGrid{Title: "Samples: one row per cluster z_c, one column per z_n", Pixels: x,
+		Rows: k, Cols: cols, H: h, W: w, RowLabels: clusterLabels(k)}.Write(base)
+}
+
+// WriteInterpolations writes two figures of a model with a split prior on grey-scale images
+// into dir, one cluster per row and steps columns (the paper's latent-space interpolations):
+//   - InterpolationWithinFigure: row k keeps z_c = e_k and moves z_n linearly from a to b, two
+//     seeded prior draws shared by all rows, so a column has the same z_n in every row;
+//   - InterpolationAcrossFigure: row k keeps z_n = a and moves z_c from e_k to e_{(k+1) mod K},
 //     z_c = (1−t)·e_k + t·e_{k+1}, which shows whether the generator switches between clusters
 //     abruptly or morphs through them.
 //
 // Each figure is generated in one batch, as the sample grid (generators with batch norm use batch
-// statistics also when sampling). Data that is not a grey-scale image ([H, W, 1]) has nothing
-// to draw: nothing is written and the result is nil. It fails for steps < 2 and for a model
-// whose prior is not priors.Mixed.
+// statistics also when sampling). Data that are not grey-scale images ([H, W, 1]) have nothing
+// to draw: nothing is written. It fails for steps < 2 and for a prior without a split.
 func WriteInterpolations(m *trainer.Model, dir string, steps int, seed int64) error {
 	h, w, ok := greyImageShape(m.Spec.DataShape)
 	if !ok {
 		return nil
 	}
-	mixed, ok := m.Prior.(priors.Mixed)
-	if !ok {
-		return fmt.Errorf("interpolations: need the mixed prior (parameter %q), have %T", priors.ParamPrior, m.Prior)
-	}
 	if steps < 2 {
 		return fmt.Errorf("interpolations: steps = %d, need at least 2 (both end points)", steps)
 	}
-	within, across := interpolationLatents(mixed, steps, seed)
+	within, across, err := interpolationLatents(m, steps, seed)
+	if err != nil {
+		return err
+	}
+	k := m.Spec.NumClusters
 	for _, fig := range []struct {
-		file string
-		z    []float32
-	}{{InterpolationWithinFile, within}, {InterpolationAcrossFile, across}} {
-		path := filepath.Join(dir, fig.file)
+		base, title string
+		z           []float32
+	}{
+		{InterpolationWithinFigure, "Within each cluster: z_n from a to b, z_c fixed", within},
+		{InterpolationAcrossFigure, "Across clusters: z_c from cluster k to k+1, z_n fixed", across},
+	} {
+		path := filepath.Join(dir, fig.base)
 		x, err := m.Generate(fig.z)
 		if err == nil {
-			err = writeImageGrid(path, x, mixed.Clusters, steps, h, w)
+			err = plots.ImageGrid{Title: fig.title, Pixels: x, Rows: k, Cols: steps, H: h, W: w, RowLabels: clusterLabels(k)}.Write(path)
 		}
 		if err != nil {
 			return fmt.Errorf("interpolations: %s: %w", path, err)
@@ -76,19 +148,17 @@ func WriteInterpolations(m *trainer.Model, dir string, steps int, seed int64) er
 }
 
 // interpolationLatents builds the latents of both interpolation figures, K·steps rows each in
-// the priors.Mixed.Compose layout [z_n, z_c], row-major with row k·steps+j for cluster k and
-// step j (t = j/(steps−1)).
-func interpolationLatents(mixed priors.Mixed, steps int, seed int64) (within, across []float32) {
-	rng := rand.New(rand.NewPCG(uint64(seed), interpolationStream))
-	dn, k := mixed.NoiseSize, mixed.Clusters
-	draw := func() []float64 {
-		v := make([]float64, dn)
-		for i := range v {
-			v[i] = rng.NormFloat64() * mixed.Sigma
-		}
-		return v
+// the split prior's layout [z_n, z_c], row-major with row k·steps+j for cluster k and step j
+// (t = j/(steps−1)).
+func interpolationLatents(m *trainer.Model, steps int, seed int64) (within, across []float32, err error) {
+	dn, k, ok := m.Prior.Split()
+	if !ok {
+		return nil, nil, fmt.Errorf("interpolations: the prior (%T) has no cluster code in z", m.Prior)
 	}
-	a, b := draw(), draw()
+	rng := rand.New(rand.NewPCG(uint64(seed), interpolationStream))
+	ends := make([]float32, 2*dn)
+	m.Prior.SampleNoise(rng, ends)
+	a, b := ends[:dn], ends[dn:]
 	within = make([]float32, 0, k*steps*(dn+k))
 	across = make([]float32, 0, k*steps*(dn+k))
 	for r := range k {
@@ -96,21 +166,19 @@ func interpolationLatents(mixed priors.Mixed, steps int, seed int64) (within, ac
 		for j := range steps {
 			t := float64(j) / float64(steps-1)
 			for i := range dn {
-				within = append(within, float32((1-t)*a[i]+t*b[i]))
+				within = append(within, float32((1-t)*float64(a[i])+t*float64(b[i])))
 			}
 			for c := range k {
 				within = append(within, float32(b2f(c == r)))
 			}
-			for i := range dn {
-				across = append(across, float32(a[i]))
-			}
+			across = append(across, a...)
 			for c := range k {
 				// With K = 1, next = r and the code stays e_r: (1−t) + t = 1.
 				across = append(across, float32((1-t)*b2f(c == r)+t*b2f(c == next)))
 			}
 		}
 	}
-	return within, across
+	return within, across, nil
 }
 
 func b2f(b bool) float64 {
@@ -128,67 +196,18 @@ func greyImageShape(shape []int) (h, w int, ok bool) {
 	return shape[0], shape[1], true
 }
 
-// ImageGrid draws rows×cols grey-scale h×w images (x row-major, image r·cols+c at row r, column
-// c; values in [0, 1], clipped) as dark ink on white, each in a cell with a 1-pixel white border.
-func ImageGrid(x []float32, rows, cols, h, w int) (*image.Gray, error) {
-	if want := rows * cols * h * w; len(x) != want {
-		return nil, fmt.Errorf("image grid: %d values, want %d (%d×%d images of %d×%d)", len(x), want, rows, cols, h, w)
-	}
-	img := image.NewGray(image.Rect(0, 0, cols*(w+2), rows*(h+2)))
-	for i := range img.Pix {
-		img.Pix[i] = 255
-	}
-	for r := range rows {
-		for c := range cols {
-			sample := x[(r*cols+c)*h*w : (r*cols+c+1)*h*w]
-			for y := range h {
-				for xx := range w {
-					v := sample[y*w+xx]
-					if math.IsNaN(float64(v)) {
-						v = 0
-					}
-					v = min(max(v, 0), 1)
-					img.SetGray(c*(w+2)+1+xx, r*(h+2)+1+y, color.Gray{Y: uint8(255 - 255*v)})
-				}
-			}
-		}
-	}
-	return img, nil
-}
-
-// writeImageGrid writes ImageGrid's picture to path as a PNG.
-func writeImageGrid(path string, x []float32, rows, cols, h, w int) error {
-	img, err := ImageGrid(x, rows, cols, h, w)
-	if err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// WriteLatentMap draws a t-SNE map of latent vectors to path as a PNG scatter plot (the paper's
-// Figure 3): latents holds n = len(labels) rows of dim values, row i coloured by labels[i] and
-// named in the legend by legend[labels[i]] (nil: the label number). For instance generated
-// latents coloured by the cluster that produced them, or encoded test images coloured by their
-// true label. Above maxPoints rows, a subsample of maxPoints is drawn, stratified by label and
-// reproducible from seed, which also seeds t-SNE. t-SNE uses the default perplexity (lowered to
-// (n−1)/3 for small maps) and Barnes–Hut above 1000 points. It fails when the lengths disagree,
-// dim < 1, maxPoints < 4, there are fewer than 4 rows, a label is negative, or the legend has no
-// name for a label.
-func WriteLatentMap(path, title string, latents []float32, dim int, labels []int, legend []string, maxPoints int, seed int64) error {
+// WriteLatentMap draws a t-SNE map of latent vectors to base.png/.svg (the paper's Figure 3):
+// latents holds n = len(labels) rows of dim values, row i coloured by labels[i] and named in the
+// legend by legend[labels[i]] (nil: "label k"). Above maxPoints rows, a subsample of maxPoints
+// is drawn, stratified by label and reproducible from seed, which also seeds t-SNE. t-SNE uses
+// the default perplexity (lowered to (n−1)/3 for small maps) and Barnes–Hut above 1000 points.
+func WriteLatentMap(base, title string, latents []float32, dim int, labels []int, legend []string, maxPoints int, seed int64) error {
 	xy, sub, err := latentMapEmbedding(latents, dim, labels, maxPoints, seed)
 	if err == nil {
-		err = plots.Scatter(path, title, xy, sub, legend)
+		err = plots.Scatter{Title: title, XLabel: "t-SNE 1", YLabel: "t-SNE 2", XY: xy, Labels: sub, Names: legend}.Write(base)
 	}
 	if err != nil {
-		return fmt.Errorf("latent map %s: %w", path, err)
+		return fmt.Errorf("latent map %s: %w", base, err)
 	}
 	return nil
 }

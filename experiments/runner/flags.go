@@ -56,3 +56,15 @@ func ParseFlags(fs *flag.FlagSet, args []string) (bool, error) {
 	}
 	return true, nil
 }
+
+// PresetMethods returns the methods a preset names in a "# methods: a,b" header line, or
+// "kmeans" when it names none.
+func PresetMethods(text string) string {
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if rest, ok := strings.CutPrefix(line, "# methods:"); ok {
+			return strings.Join(strings.Fields(strings.ReplaceAll(rest, ",", " ")), ",")
+		}
+	}
+	return "kmeans"
+}

@@ -1,42 +1,34 @@
-// Package runner runs clustering methods on a dataset and reports them side by side.
-//
-// Every run is a self-describing directory (style.md #12):
+// Package runner runs clustering methods (package methods) on a data set and keeps each run as
+// a self-describing directory (package rundir; style.md #12):
 //
 //	settings.txt   every hyper-parameter, in -set syntax (re-applied by -resume)
-//	run.json       dataset, split, methods, seed, git commit, Go version, start time
-//	metrics.jsonl  one JSON record per line, tagged with the method (losses, evaluations)
+//	run.json       dataset, split, methods, seed, build, data files, start time
+//	metrics.jsonl  one record per line, tagged with the method (losses, evaluations, results)
 //	results.json   the results table, rewritten atomically after each method finishes
-//	<method>_losses.png, <method>_validation.png   training curves from metrics.jsonl
-//	<method>/      whatever the method writes (checkpoints, images)
+//	<method>_losses.png, <method>_validation.png (and .svg)   curves from metrics.jsonl
+//	<method>/      the method's checkpoints, its settings and its figures
 //
-// The mains in experiments/ only parse flags and call Run.
+// The programs in experiments/ only parse flags and call Run.
 package runner
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/clustergan/clustergan/datasets"
-	"github.com/clustergan/clustergan/experiments/plots"
-	"github.com/clustergan/clustergan/internal/atomicfile"
 	"github.com/clustergan/clustergan/internal/panics"
+	"github.com/clustergan/clustergan/methods"
+	"github.com/clustergan/clustergan/rundir"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
-
-// ParamSeed is the run's random seed (int, default 1): it seeds k-means, GoMLX's RNG and
-// synthetic data, so the same seed and settings reproduce a run.
-const ParamSeed = "seed"
 
 // Splits the results can be computed on.
 var validSplits = []string{"test", "validation", "train", "all"}
@@ -52,31 +44,22 @@ type Config struct {
 	RunName   string // default "<dataset>-<yyyymmdd-hhmmss>"
 	ResumeDir string // an existing run directory to continue; its settings.txt is re-applied
 
-	Ctx       *context.Context // hyper-parameters (from DefaultContext, presets and -set)
-	ParamsSet []string         // parameters set explicitly, recorded in run.json
+	Ctx *context.Context // hyper-parameters (from methods.DefaultContext, presets and -set)
+	// ParamsSet are the parameters set explicitly (preset and -set), recorded in run.json;
+	// FlagSet those of them set on the command line (-set), which must all be used.
+	ParamsSet, FlagSet []string
+	// Preset names the settings preset, for the results table.
+	Preset string
 
 	Out        io.Writer                        // progress and the results table (default os.Stdout)
 	NewBackend func() (backends.Backend, error) // GoMLX backend factory, called at most once
 }
 
-// Report is the outcome of a run: the rows of the results table, as written to results.json.
-type Report struct {
-	Dir     string      `json:"dir"`
-	Dataset string      `json:"dataset"`
-	Split   string      `json:"split"`
-	N       int         `json:"n"`
-	Seed    int64       `json:"seed"`
-	Backend string      `json:"backend,omitempty"`
-	Rows    []ReportRow `json:"rows"`
-}
+// DefaultContext declares every parameter of a run (methods.DefaultContext).
+func DefaultContext() *context.Context { return methods.DefaultContext() }
 
-// ReportRow is a Row plus timings and the published value to compare against.
-type ReportRow struct {
-	Row
-	TrainSeconds float64    `json:"train_seconds"`
-	WallSeconds  float64    `json:"wall_seconds"`
-	Paper        *Published `json:"paper,omitempty"`
-}
+// Names lists the registered methods.
+func Names() []string { return methods.Names() }
 
 // Validate checks cfg and fills defaults; errors list the valid values.
 func (cfg *Config) Validate() error {
@@ -87,15 +70,15 @@ func (cfg *Config) Validate() error {
 		return fmt.Errorf("-dataset: %w", err)
 	}
 	if len(cfg.Methods) == 0 {
-		return fmt.Errorf("-methods: empty; valid values: %s, all", strings.Join(Names(), ", "))
+		return fmt.Errorf("-methods: empty; valid values: %s, all", strings.Join(methods.Names(), ", "))
 	}
 	var expanded []string
 	for _, name := range cfg.Methods {
 		if name == "all" {
-			expanded = append(expanded, Names()...)
+			expanded = append(expanded, methods.Names()...)
 			continue
 		}
-		if _, err := Get(name); err != nil {
+		if _, err := methods.Get(name); err != nil {
 			return fmt.Errorf("-methods: %w, all", err)
 		}
 		expanded = append(expanded, name)
@@ -113,22 +96,83 @@ func (cfg *Config) Validate() error {
 	if cfg.Out == nil {
 		cfg.Out = os.Stdout
 	}
-	if seed := context.GetParamOr(cfg.Ctx, ParamSeed, int(1)); seed < 0 {
-		return fmt.Errorf("parameter %q: must be ≥ 0, got %d", ParamSeed, seed)
+	if seed := context.GetParamOr(cfg.Ctx, methods.ParamSeed, 1); seed < 0 {
+		return fmt.Errorf("parameter %q: must be ≥ 0, got %d", methods.ParamSeed, seed)
 	}
 	for _, name := range cfg.Methods {
-		m, _ := Get(name)
-		if v, ok := m.(Validator); ok {
-			if err := v.Validate(cfg.Ctx); err != nil {
-				return fmt.Errorf("method %q: %w", name, err)
+		m, _ := methods.Get(name)
+		if err := m.Validate(cfg.Ctx); err != nil {
+			return fmt.Errorf("method %q: %w", name, err)
+		}
+	}
+	_, err := cfg.unusedSettings()
+	return err
+}
+
+// unusedSettings checks the explicitly set recipe parameters (term weights, a method's own
+// settings) against the methods of the run: one that no method reads is an error when -set
+// gave it, and a notice when a preset did; one that some methods read and others ignore is a
+// notice for each method that ignores it. It returns the notices.
+func (cfg *Config) unusedSettings() ([]string, error) {
+	recipeParams := map[string]bool{}
+	for _, name := range methods.Names() {
+		m, _ := methods.Get(name)
+		for _, p := range m.Params() {
+			recipeParams[p] = true
+		}
+	}
+	usedBy := map[string][]string{}
+	for _, name := range cfg.Methods {
+		m, _ := methods.Get(name)
+		for _, p := range m.Params() {
+			usedBy[p] = append(usedBy[p], name)
+		}
+	}
+	var notices []string
+	ignored := map[string][]string{} // method → recipe parameters it ignores
+	for _, p := range dedup(cfg.ParamsSet) {
+		if !recipeParams[p] || isZero(cfg.Ctx, p) {
+			continue
+		}
+		if len(usedBy[p]) == 0 {
+			if contains(cfg.FlagSet, p) {
+				return nil, fmt.Errorf("-set: parameter %q is set but no method of this run (%s) uses it", p, strings.Join(cfg.Methods, ", "))
+			}
+			notices = append(notices, fmt.Sprintf("note: %s = %v from the preset is used by no method of this run", p, value(cfg.Ctx, p)))
+			continue
+		}
+		for _, name := range cfg.Methods {
+			if !contains(usedBy[p], name) {
+				ignored[name] = append(ignored[name], p)
 			}
 		}
 	}
-	return nil
+	for _, name := range cfg.Methods {
+		if ps := ignored[name]; len(ps) > 0 {
+			notices = append(notices, fmt.Sprintf("note: %s ignores %s (not part of its recipe)", name, strings.Join(ps, ", ")))
+		}
+	}
+	return notices, nil
+}
+
+func value(ctx *context.Context, p string) any {
+	v, _ := ctx.GetParam(p)
+	return v
+}
+
+// isZero reports whether a numeric parameter is 0 (a term weight that is off).
+func isZero(ctx *context.Context, p string) bool {
+	switch v := value(ctx, p).(type) {
+	case float64:
+		return v == 0
+	case int:
+		return v == 0
+	}
+	return false
 }
 
 // Run runs every method of cfg, writes the run directory and prints the results table.
-func Run(cfg Config) (*Report, error) {
+func Run(cfg Config) (*rundir.Results, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -136,15 +180,18 @@ func Run(cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	seed := int64(context.GetParamOr(cfg.Ctx, ParamSeed, int(1)))
+	seed := int64(context.GetParamOr(cfg.Ctx, methods.ParamSeed, 1))
 	cfg.DataOptions.Seed = seed
 
 	fmt.Fprintf(cfg.Out, "Run directory: %s\n", dir)
+	notices, _ := cfg.unusedSettings()
+	for _, n := range notices {
+		fmt.Fprintln(cfg.Out, n)
+	}
 	start := time.Now()
-	loader, _ := datasets.Get(cfg.Dataset)
-	data, err := loader(cfg.DataOptions)
+	data, err := datasets.Load(cfg.Dataset, cfg.DataOptions)
 	if err != nil {
-		return nil, fmt.Errorf("loading dataset %q: %w", cfg.Dataset, err)
+		return nil, err
 	}
 	eval := pickSplit(data, cfg.Split)
 	if eval == nil || eval.N() == 0 {
@@ -152,83 +199,77 @@ func Run(cfg Config) (*Report, error) {
 	}
 	fmt.Fprintf(cfg.Out, "Loaded %s in %s: evaluating on the %s split (%d examples, %d features)\n",
 		cfg.Dataset, time.Since(start).Round(time.Millisecond), cfg.Split, eval.N(), eval.Dim())
-
-	report := &Report{Dir: dir, Dataset: cfg.Dataset, Split: cfg.Split, N: eval.N(), Seed: seed}
-	if previous != nil {
-		report.Backend = previous.Backend
+	if err := recordData(dir, data); err != nil {
+		return nil, err
 	}
-	metricsFile, err := os.OpenFile(filepath.Join(dir, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+
+	results := &rundir.Results{Dir: dir, Dataset: cfg.Dataset, Split: cfg.Split, N: eval.N(), Seed: seed}
+	if previous != nil {
+		results.Backend = previous.Backend
+	}
+	log, err := rundir.OpenMetrics(filepath.Join(dir, rundir.MetricsFile))
 	if err != nil {
 		return nil, err
 	}
-	defer metricsFile.Close()
-	var logMu sync.Mutex
+	defer log.Close()
 
-	backend := lazyBackend(cfg.NewBackend, report)
+	backend := lazyBackend(cfg.NewBackend, results)
 	for _, name := range cfg.Methods {
-		if rows := previous.rowsOf(name); len(rows) > 0 {
+		if rows := previous.RowsOf(name); len(rows) > 0 {
 			fmt.Fprintf(cfg.Out, "%s: finished in a previous session, keeping its results\n", name)
-			report.Rows = append(report.Rows, rows...)
+			results.Rows = append(results.Rows, rows...)
 			continue
 		}
-		method, _ := Get(name)
+		method, _ := methods.Get(name)
 		methodDir := filepath.Join(dir, name)
 		if err := os.MkdirAll(methodDir, 0o755); err != nil {
-			return report, err
+			return results, err
 		}
-		env := &Env{
-			Ctx: cfg.Ctx, Dataset: cfg.Dataset, Data: data, Eval: eval, Dir: methodDir, Out: cfg.Out,
-			Resume: cfg.ResumeDir != "", Seed: seed, Backend: backend,
-			Log: func(record map[string]any) error {
-				logMu.Lock()
-				defer logMu.Unlock()
-				tagged := map[string]any{"method": name, "time": time.Now().UTC().Format(time.RFC3339)}
-				for k, v := range record {
-					tagged[k] = v
-				}
-				line, err := json.Marshal(tagged)
-				if err != nil {
-					return err
-				}
-				_, err = metricsFile.Write(append(line, '\n'))
-				return err
-			},
+		env := &methods.Env{
+			Ctx: cfg.Ctx, Dataset: cfg.Dataset, Data: data, Eval: eval, Dir: methodDir, RunDir: dir, Out: cfg.Out,
+			Resume: cfg.ResumeDir != "", Seed: seed, Backend: backend, Log: log.Logger(name),
 		}
 		methodStart := time.Now()
 		outcome, err := runMethod(method, env)
 		if err != nil {
-			return report, fmt.Errorf("method %q: %w", name, err)
+			return results, fmt.Errorf("method %q: %w", name, err)
 		}
 		wall := time.Since(methodStart)
 		for _, row := range outcome.Rows {
-			report.Rows = append(report.Rows, ReportRow{
-				Row: row, TrainSeconds: outcome.TrainTime.Seconds(), WallSeconds: wall.Seconds(),
-				Paper: PublishedFor(cfg.Dataset, row.Method),
+			results.Rows = append(results.Rows, rundir.ResultRow{
+				Name: row.Name(), Method: row.Method, Recipe: row.Recipe, Inference: row.Inference,
+				Metrics: row.Metrics, Generation: row.Generation, Extra: row.Extra,
+				TrainSeconds: outcome.TrainTime.Seconds(), WallSeconds: wall.Seconds(),
+				Published: PublishedFor(cfg.Dataset, row, cfg.Ctx),
 			})
 		}
 		// Written after every method, so a later failure never loses finished results.
-		if err := writeJSONAtomic(filepath.Join(dir, "results.json"), report); err != nil {
-			return report, err
+		if err := rundir.WriteResults(dir, results); err != nil {
+			return results, err
 		}
-		if err := metricsFile.Sync(); err != nil {
-			return report, err
+		if err := log.Sync(); err != nil {
+			return results, err
 		}
-		if _, err := plots.CurvesFromMetrics(filepath.Join(dir, "metrics.jsonl"), dir); err != nil {
+		if err := writeMethodFigures(env, outcome, eval); err != nil {
+			// Figures help reading a run; a failure to draw one does not lose the results.
+			fmt.Fprintf(cfg.Out, "%s: figures not all written: %v\n", name, err)
+		}
+		if err := WriteCurves(dir, name, reportedStep(outcome), cfg.Split); err != nil {
 			fmt.Fprintf(cfg.Out, "%s: curves not drawn: %v\n", name, err)
 		}
 	}
-	if err := writeJSONAtomic(filepath.Join(dir, "results.json"), report); err != nil {
-		return report, err
+	if err := rundir.WriteResults(dir, results); err != nil {
+		return results, err
 	}
 	fmt.Fprintln(cfg.Out)
-	PrintTable(cfg.Out, report)
-	return report, nil
+	PrintTable(cfg.Out, results, cfg.Ctx, cfg.Preset)
+	return results, nil
 }
 
 // runMethod turns a panic inside a method (GoMLX reports graph-building errors by panicking)
 // into an error.
-func runMethod(m Method, env *Env) (*Outcome, error) {
-	var outcome *Outcome
+func runMethod(m methods.Method, env *methods.Env) (*methods.Outcome, error) {
+	var outcome *methods.Outcome
 	var runErr error
 	if err := panics.Catch(func() { outcome, runErr = m.Run(env) }); err != nil {
 		return nil, err
@@ -242,7 +283,7 @@ func runMethod(m Method, env *Env) (*Outcome, error) {
 	return outcome, nil
 }
 
-func lazyBackend(factory func() (backends.Backend, error), report *Report) func() (backends.Backend, error) {
+func lazyBackend(factory func() (backends.Backend, error), results *rundir.Results) func() (backends.Backend, error) {
 	var once sync.Once
 	var b backends.Backend
 	var err error
@@ -254,7 +295,7 @@ func lazyBackend(factory func() (backends.Backend, error), report *Report) func(
 			}
 			b, err = factory()
 			if err == nil {
-				report.Backend = b.Name()
+				results.Backend = b.Name()
 			}
 		})
 		return b, err
@@ -274,37 +315,22 @@ func pickSplit(s *datasets.Splits, split string) *datasets.Dataset {
 	}
 }
 
-// runInfo is run.json.
-type runInfo struct {
-	Dataset   string    `json:"dataset"`
-	Split     string    `json:"split"`
-	Methods   []string  `json:"methods"`
-	Seed      int64     `json:"seed"`
-	ParamsSet []string  `json:"params_set,omitempty"`
-	GitCommit string    `json:"git_commit,omitempty"`
-	GoVersion string    `json:"go_version"`
-	Started   time.Time `json:"started"`
-}
-
 // prepareDir creates a new run directory, or re-opens cfg.ResumeDir: its settings.txt is
 // re-applied to cfg.Ctx and its finished results are returned.
-func prepareDir(cfg *Config) (string, *Report, error) {
+func prepareDir(cfg *Config) (string, *rundir.Results, error) {
 	if cfg.ResumeDir != "" {
 		dir := cfg.ResumeDir
-		settings, err := os.ReadFile(filepath.Join(dir, "settings.txt"))
-		if err != nil {
+		if err := rundir.ReadSettings(cfg.Ctx, filepath.Join(dir, rundir.SettingsFile)); err != nil {
 			return "", nil, fmt.Errorf("-resume %s: not a run directory: %w", dir, err)
 		}
-		if _, err := ApplySettings(cfg.Ctx, string(settings), filepath.Join(dir, "settings.txt")); err != nil {
-			return "", nil, fmt.Errorf("-resume: %w", err)
+		previous, err := rundir.ReadResults(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			return dir, nil, nil
 		}
-		var previous Report
-		if data, err := os.ReadFile(filepath.Join(dir, "results.json")); err == nil {
-			if err := json.Unmarshal(data, &previous); err != nil {
-				return "", nil, fmt.Errorf("-resume %s: results.json: %w", dir, err)
-			}
+		if err != nil {
+			return "", nil, fmt.Errorf("-resume %s: %w", dir, err)
 		}
-		return dir, &previous, nil
+		return dir, previous, nil
 	}
 	name := cfg.RunName
 	if name == "" {
@@ -317,59 +343,31 @@ func prepareDir(cfg *Config) (string, *Report, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", nil, err
 	}
-	if err := atomicfile.WriteBytes(filepath.Join(dir, "settings.txt"), []byte(FormatSettings(cfg.Ctx))); err != nil {
+	if err := rundir.WriteSettings(filepath.Join(dir, rundir.SettingsFile), cfg.Ctx); err != nil {
 		return "", nil, err
 	}
-	info := runInfo{
-		Dataset: cfg.Dataset, Split: cfg.Split, Methods: cfg.Methods,
-		Seed:      int64(context.GetParamOr(cfg.Ctx, ParamSeed, int(1))),
-		ParamsSet: cfg.ParamsSet, GitCommit: gitCommit(), GoVersion: runtime.Version(), Started: time.Now().UTC(),
+	info := rundir.Info{
+		Dataset: cfg.Dataset, Split: cfg.Split, Methods: cfg.Methods, Preset: cfg.Preset,
+		Seed:      int64(context.GetParamOr(cfg.Ctx, methods.ParamSeed, 1)),
+		ParamsSet: cfg.ParamsSet, Build: rundir.CurrentBuild(), GoVersion: runtime.Version(), Started: time.Now().UTC(),
 	}
-	if err := writeJSONAtomic(filepath.Join(dir, "run.json"), info); err != nil {
+	if err := rundir.WriteInfo(dir, &info); err != nil {
 		return "", nil, err
 	}
 	return dir, nil, nil
 }
 
-func (r *Report) rowsOf(method string) []ReportRow {
-	if r == nil {
-		return nil
-	}
-	var rows []ReportRow
-	for _, row := range r.Rows {
-		if row.Method == method || strings.HasPrefix(row.Method, method+" ") {
-			rows = append(rows, row)
-		}
-	}
-	return rows
-}
-
-// gitCommit returns the commit the program was built from, or of the working directory.
-func gitCommit() string {
-	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" {
-				return s.Value
-			}
-		}
-	}
-	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	commit := strings.TrimSpace(string(out))
-	if status, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(status) > 0 {
-		commit += "+dirty"
-	}
-	return commit
-}
-
-func writeJSONAtomic(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+// recordData adds the data set's files (path and SHA-256) to run.json.
+func recordData(dir string, data *datasets.Splits) error {
+	info, err := rundir.ReadInfo(dir)
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteBytes(path, append(data, '\n'))
+	info.Data = nil
+	for _, f := range data.Files {
+		info.Data = append(info.Data, rundir.DataFile{Role: f.Role, Path: f.Path, SHA256: f.SHA256})
+	}
+	return rundir.WriteInfo(dir, info)
 }
 
 func contains(list []string, s string) bool {
@@ -389,4 +387,10 @@ func dedup(list []string) []string {
 		}
 	}
 	return out
+}
+
+// reportedStep is the iteration whose weights the outcome's first row reports (0: none).
+func reportedStep(out *methods.Outcome) int {
+	step, _ := out.Rows[0].Extra["selected_step"].(int)
+	return step
 }

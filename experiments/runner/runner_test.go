@@ -2,37 +2,42 @@ package runner
 
 import (
 	"bytes"
-	"encoding/json"
+	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/clustergan/clustergan/backend"
 	"github.com/clustergan/clustergan/datasets"
+	"github.com/clustergan/clustergan/methods"
+	"github.com/clustergan/clustergan/rundir"
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/stretchr/testify/require"
 )
 
-func testConfig(t *testing.T, methods ...string) Config {
+func testConfig(t *testing.T, methodNames ...string) Config {
 	return Config{
-		Dataset: "synthetic", Methods: methods, RunsDir: t.TempDir(), RunName: "run",
+		Dataset: "synthetic", Methods: methodNames, RunsDir: t.TempDir(), RunName: "run",
 		Ctx: DefaultContext(), Out: &bytes.Buffer{},
 		NewBackend: func() (backends.Backend, error) { return backend.ForTests(), nil },
 	}
 }
 
-// ganTestSettings train every GAN method quickly on the synthetic mixture (5 clusters, 16
-// features): a BatchNorm MLP, vanilla loss, Adam 1e-3, 300 iterations, short decoding, small maps.
-const ganTestSettings = `prior_noise_dim=4; prior_num_clusters=5; mlp_hidden=64,64; mlp_batch_norm=true
+// ganTestSettings train a GAN method quickly on the synthetic mixture (5 clusters, 16
+// features): a BatchNorm MLP, vanilla loss, Adam 1e-3, 300 iterations, small maps.
+const ganTestSettings = `prior_noise_dim=4; mlp_hidden=64,64; mlp_batch_norm=true
 	adversarial_loss=vanilla; n_critic=1; critic_learning_rate=1e-3; generator_learning_rate=1e-3
 	train_steps=300; eval_every=100; checkpoint_every=100; kmeans_n_init=3; decode_steps=50; latent_map_points=200`
 
-func ganTestConfig(t *testing.T, methods ...string) Config {
-	cfg := testConfig(t, methods...)
-	_, err := ApplySettings(cfg.Ctx, ganTestSettings, "test")
+func ganTestConfig(t *testing.T, methodNames ...string) Config {
+	cfg := testConfig(t, methodNames...)
+	set, err := rundir.ApplySettings(cfg.Ctx, ganTestSettings, "test")
 	require.NoError(t, err)
+	cfg.ParamsSet = set
 	return cfg
 }
 
@@ -54,50 +59,7 @@ func TestValidateErrorsListValidValues(t *testing.T) {
 
 	cfg = testConfig(t, "all")
 	require.NoError(t, cfg.Validate())
-	require.Equal(t, Names(), cfg.Methods)
-}
-
-func TestApplySettings(t *testing.T) {
-	ctx := DefaultContext()
-	set, err := ApplySettings(ctx, "# comment\nseed=7; kmeans_n_init=3\n\n/critic/"+ParamKMeansTol+"=0.5", "test")
-	require.NoError(t, err)
-	require.Equal(t, []string{"seed", "kmeans_n_init", "/critic/kmeans_tol"}, set)
-	v, _ := ctx.GetParam(ParamSeed)
-	require.Equal(t, 7, v)
-	v, _ = ctx.In("critic").GetParam(ParamKMeansTol)
-	require.Equal(t, 0.5, v)
-
-	_, err = ApplySettings(ctx, "seed=1\nno_such_param=3", "preset x")
-	require.ErrorContains(t, err, "preset x:2")
-	require.ErrorContains(t, err, "no_such_param")
-	_, err = ApplySettings(ctx, "seed=abc", "-set")
-	require.ErrorContains(t, err, `-set: "seed=abc"`)
-
-	// "name=" empties a list parameter (GoMLX's parser rejects it), also in a scope; other
-	// types still need a value.
-	set, err = ApplySettings(ctx, "/encoder/mlp_conv_channels=16,32; /encoder/mlp_hidden=128; mlp_hidden=", "test")
-	require.NoError(t, err)
-	require.Equal(t, []string{"/encoder/mlp_conv_channels", "/encoder/mlp_hidden", "mlp_hidden"}, set)
-	v, _ = ctx.GetParam("mlp_hidden")
-	require.Equal(t, []int{}, v)
-	v, _ = ctx.In("encoder").GetParam("mlp_hidden")
-	require.Equal(t, []int{128}, v)
-	set, err = ApplySettings(ctx, "/encoder/mlp_conv_channels=", "test")
-	require.NoError(t, err)
-	require.Equal(t, []string{"/encoder/mlp_conv_channels"}, set)
-	v, _ = ctx.In("encoder").GetParam("mlp_conv_channels")
-	require.Equal(t, []int{}, v)
-	_, err = ApplySettings(ctx, "seed=", "-set")
-	require.ErrorContains(t, err, `-set: "seed="`)
-	_, err = ApplySettings(ctx, "/encoder/no_such_list=", "-set")
-	require.ErrorContains(t, err, "no_such_list")
-	ctx.In("encoder").SetParam("mlp_conv_channels", []int{16, 32})
-
-	// FormatSettings writes what ApplySettings reads back, scoped values and empty lists included.
-	ctx2 := DefaultContext()
-	_, err = ApplySettings(ctx2, FormatSettings(ctx), "settings.txt")
-	require.NoError(t, err)
-	require.Equal(t, FormatSettings(ctx), FormatSettings(ctx2))
+	require.Equal(t, methods.Names(), cfg.Methods)
 }
 
 func TestPresetMethods(t *testing.T) {
@@ -106,11 +68,13 @@ func TestPresetMethods(t *testing.T) {
 }
 
 func TestDefaultContextDeclaresEveryComponent(t *testing.T) {
-	names := ParamNames(DefaultContext())
-	for _, want := range []string{ParamSeed, ParamKMeansNInit, "prior", "prior_sigma", "architecture",
-		"adversarial_loss", "beta_n", "beta_c", "train_steps", "n_critic", "batch_size"} {
+	names := rundir.ParamNames(DefaultContext())
+	for _, want := range []string{methods.ParamSeed, methods.ParamKMeansNInit, "prior", "prior_sigma", "num_clusters",
+		"architecture", "adversarial_loss", "beta_n", "beta_c", "beta_x", "beta_mi", "info_lambda", "train_steps",
+		"n_critic", "batch_size", "decode_steps", methods.ParamSelection, methods.ParamGenerationSamples} {
 		require.Contains(t, names, want)
 	}
+	require.NotContains(t, names, "prior_num_clusters", "K is one knob")
 }
 
 // TestKMeansRunDirectory runs the k-means baseline end to end on synthetic data and checks the
@@ -119,35 +83,38 @@ func TestKMeansRunDirectory(t *testing.T) {
 	cfg := testConfig(t, "kmeans")
 	cfg.DataOptions = datasets.Options{Synthetic: &datasets.SyntheticConfig{
 		K: 4, Dim: 3, PerCluster: 50, Separation: 1, Std: 0.05, Seed: 3}}
-	report, err := Run(cfg)
+	results, err := Run(cfg)
 	require.NoError(t, err)
-	require.Len(t, report.Rows, 1)
+	require.Len(t, results.Rows, 1)
+	row := results.Rows[0]
+	require.Equal(t, "kmeans", row.Method)
+	require.Equal(t, methods.RecipeKMeans, row.Name)
 	// Four clusters 20 standard deviations apart: k-means with 10 restarts must find them.
-	require.InDelta(t, 1.0, report.Rows[0].Metrics.ACC, 1e-9)
-	require.InDelta(t, 1.0, report.Rows[0].Metrics.NMI, 1e-9)
-	for _, name := range []string{"settings.txt", "run.json", "results.json", "metrics.jsonl"} {
-		require.FileExists(t, filepath.Join(report.Dir, name))
+	require.InDelta(t, 1.0, row.Metrics.ACC, 1e-9)
+	require.InDelta(t, 1.0, row.Metrics.NMI, 1e-9)
+	for _, name := range []string{rundir.SettingsFile, rundir.InfoFile, rundir.ResultsFile, rundir.MetricsFile} {
+		require.FileExists(t, filepath.Join(results.Dir, name))
 	}
-	var saved Report
-	data, err := os.ReadFile(filepath.Join(report.Dir, "results.json"))
+	saved, err := rundir.ReadResults(results.Dir)
 	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, &saved))
-	require.Equal(t, report.Rows[0].Metrics, saved.Rows[0].Metrics)
+	require.Equal(t, row.Metrics, saved.Rows[0].Metrics)
 	require.Contains(t, cfg.Out.(*bytes.Buffer).String(), "ACC")
+	info, err := rundir.ReadInfo(results.Dir)
+	require.NoError(t, err)
+	require.Equal(t, "synthetic", info.Dataset)
+	require.Equal(t, []string{"kmeans"}, info.Methods)
 
 	// Resume: settings come from the directory, finished results are kept.
 	out := &bytes.Buffer{}
 	cfg2 := testConfig(t, "kmeans")
 	cfg2.DataOptions = cfg.DataOptions
-	cfg2.ResumeDir, cfg2.Out = report.Dir, out
-	report2, err := Run(cfg2)
+	cfg2.ResumeDir, cfg2.Out = results.Dir, out
+	results2, err := Run(cfg2)
 	require.NoError(t, err)
 	require.Contains(t, out.String(), "finished in a previous session")
-	require.Equal(t, report.Rows[0].Metrics, report2.Rows[0].Metrics)
+	require.Equal(t, row.Metrics, results2.Rows[0].Metrics)
 
 	// A second run with the same name is refused rather than overwriting finished work.
-	_, err = Run(testConfig(t, "kmeans"))
-	require.NoError(t, err)
 	cfg3 := testConfig(t, "kmeans")
 	cfg3.RunsDir = cfg.RunsDir
 	_, err = Run(cfg3)
@@ -156,97 +123,212 @@ func TestKMeansRunDirectory(t *testing.T) {
 
 func TestBadParameterValues(t *testing.T) {
 	cfg := testConfig(t, "kmeans")
-	_, err := ApplySettings(cfg.Ctx, "kmeans_n_init=-1", "-set")
+	_, err := rundir.ApplySettings(cfg.Ctx, "kmeans_n_init=-1", "-set")
 	require.NoError(t, err)
 	_, err = Run(cfg)
-	require.Error(t, err)
-	require.True(t, strings.Contains(err.Error(), `"kmeans_n_init": must be ≥ 1`), err.Error())
+	require.ErrorContains(t, err, `"kmeans_n_init": must be ≥ 1`)
 
 	cfg = testConfig(t, "clustergan")
-	_, err = ApplySettings(cfg.Ctx, "beta_x=-2", "-set")
+	_, err = rundir.ApplySettings(cfg.Ctx, "beta_x=-2", "-set")
 	require.NoError(t, err)
 	_, err = Run(cfg)
-	require.ErrorContains(t, err, `parameter "beta_x": must be ≥ 0, got -2`)
+	require.ErrorContains(t, err, `parameter "beta_x" = -2: must be ≥ 0`)
 }
 
-// TestClusterGANMethodAndResume runs the clustergan method through the runner on the synthetic
-// mixture, then resumes the run as if it had been killed after its last checkpoint but before
-// writing results: training is not repeated and the results come out the same.
-func TestClusterGANMethodAndResume(t *testing.T) {
-	cfg := ganTestConfig(t, "clustergan")
-	report, err := Run(cfg)
+// TestUnusedSettings: a term weight that no method of the run uses is an error when -set gave
+// it and a notice when the preset did; a method that ignores a weight another uses says so.
+func TestUnusedSettings(t *testing.T) {
+	cfg := testConfig(t, "kmeans")
+	set, err := rundir.ApplySettings(cfg.Ctx, "beta_x=10", "-set")
 	require.NoError(t, err)
-	require.Len(t, report.Rows, 2)
-	require.Equal(t, RowClusterGANKMeans, report.Rows[0].Method)
-	require.Equal(t, RowClusterGANArgmax, report.Rows[1].Method)
-	// The synthetic mixture (5 clusters, 16 features) is easy: see trainer's end-to-end test.
-	require.GreaterOrEqual(t, report.Rows[1].Metrics.Purity, 0.95)
-	require.FileExists(t, filepath.Join(report.Dir, "clustergan", "checkpoints", "best.ckpt"))
-	require.FileExists(t, filepath.Join(report.Dir, "clustergan", "checkpoints", "checkpoint-000000300.ckpt"))
-	metrics, err := os.ReadFile(filepath.Join(report.Dir, "metrics.jsonl"))
+	cfg.ParamsSet, cfg.FlagSet = set, set
+	require.ErrorContains(t, cfg.Validate(), `-set: parameter "beta_x" is set but no method of this run (kmeans) uses it`)
+
+	cfg.FlagSet = nil // from a preset
+	require.NoError(t, cfg.Validate())
+	notices, err := cfg.unusedSettings()
 	require.NoError(t, err)
-	require.Contains(t, string(metrics), `"event":"eval"`)
-	require.FileExists(t, filepath.Join(report.Dir, "clustergan_losses.png"))
-	require.FileExists(t, filepath.Join(report.Dir, "clustergan_validation.png"))
-	for _, name := range []string{"latent_map_prior.png", "latent_map_test.png"} {
-		require.FileExists(t, filepath.Join(report.Dir, "clustergan", name))
+	require.Equal(t, []string{"note: beta_x = 10 from the preset is used by no method of this run"}, notices)
+
+	cfg = testConfig(t, "clustergan", "imsat", "infogan")
+	set, err = rundir.ApplySettings(cfg.Ctx, "beta_x=10; beta_mi=5; info_lambda=2", "-set")
+	require.NoError(t, err)
+	cfg.ParamsSet, cfg.FlagSet = set, set
+	require.NoError(t, cfg.Validate())
+	notices, err = cfg.unusedSettings()
+	require.NoError(t, err)
+	require.Equal(t, []string{
+		"note: clustergan ignores info_lambda (not part of its recipe)",
+		"note: imsat ignores beta_x, beta_mi, info_lambda (not part of its recipe)",
+		"note: infogan ignores beta_x, beta_mi (not part of its recipe)",
+	}, notices)
+
+	// A weight set to 0 is off: nothing to say.
+	cfg = testConfig(t, "kmeans")
+	set, err = rundir.ApplySettings(cfg.Ctx, "beta_x=0", "-set")
+	require.NoError(t, err)
+	cfg.ParamsSet, cfg.FlagSet = set, set
+	require.NoError(t, cfg.Validate())
+}
+
+// TestPublishedOnlyBesideThePublishedRecipe: the paper's numbers go beside a row only when the
+// row ran the paper's recipe, with notes on what still differs.
+func TestPublishedOnlyBesideThePublishedRecipe(t *testing.T) {
+	paperRow := methods.Row{Method: "clustergan", Recipe: "ClusterGAN", Inference: "k-means on E(x)"}
+	ctx := DefaultContext()
+	require.Nil(t, PublishedFor("mnist", paperRow, ctx), "the defaults are not the paper's nets")
+	set := func(ctx *context.Context, text string) {
+		_, err := rundir.ApplySettings(ctx, text, "test")
+		require.NoError(t, err)
 	}
+	set(ctx, "architecture=conv; prior_noise_dim=30; prior_sigma=0.1; adversarial_loss=wgan-gp; n_critic=5; "+
+		"critic_learning_rate=1e-4; generator_learning_rate=1e-4; batch_size=64; train_steps=40000")
+	p := PublishedFor("mnist", paperRow, ctx)
+	require.NotNil(t, p)
+	require.Equal(t, 0.95, p.Values["purity"])
+	require.Contains(t, p.Note, "published after 500000 iterations, this run 40000")
+	require.Contains(t, p.Note, "NMI geometric")
+	require.Contains(t, p.Note, "final weights, best run by validation purity")
+	set(ctx, "model_selection=final; train_steps=500000")
+	require.Equal(t, "NMI geometric", PublishedFor("mnist", paperRow, ctx).Note)
 
-	require.NoError(t, os.Remove(filepath.Join(report.Dir, "results.json")))
-	out := &bytes.Buffer{}
-	cfg2 := testConfig(t, "clustergan")
-	cfg2.ResumeDir, cfg2.Out = report.Dir, out
-	report2, err := Run(cfg2)
-	require.NoError(t, err)
-	require.Contains(t, out.String(), "resuming from")
-	require.NotContains(t, out.String(), "eval @") // no training step was repeated
-	require.Equal(t, report.Rows[0].Metrics, report2.Rows[0].Metrics)
-	require.Equal(t, report.Rows[1].Metrics, report2.Rows[1].Metrics)
+	// Another recipe, or another way of clustering, gets none.
+	variant := paperRow
+	variant.Recipe = "ClusterGAN + β_x"
+	require.Nil(t, PublishedFor("mnist", variant, ctx))
+	argmax := paperRow
+	argmax.Inference = "argmax of E(x)"
+	require.Nil(t, PublishedFor("mnist", argmax, ctx))
+	set(ctx, "beta_n=0")
+	require.Nil(t, PublishedFor("mnist", paperRow, ctx))
+
+	kmeans := methods.Row{Method: "kmeans", Recipe: methods.RecipeKMeans}
+	require.NotNil(t, PublishedFor("mnist", kmeans, DefaultContext()), "k-means with 10 restarts is scikit-learn's")
+	quick := DefaultContext()
+	set(quick, "kmeans_n_init=3")
+	require.Nil(t, PublishedFor("mnist", kmeans, quick))
 }
 
-type panickyMethod struct{ panics bool }
+// TestClusterGANRunAndResume runs clustergan through the runner on the synthetic mixture with
+// the reported split tracked, checks the run directory's figures and curves, then resumes the
+// run as if it had been killed after its last checkpoint but before writing results: training
+// is not repeated and the results come out the same.
+func TestClusterGANRunAndResume(t *testing.T) {
+	cfg := ganTestConfig(t, "clustergan")
+	_, err := rundir.ApplySettings(cfg.Ctx, "track_eval_split=true", "test")
+	require.NoError(t, err)
+	results, err := Run(cfg)
+	require.NoError(t, err)
+	require.Len(t, results.Rows, 2)
+	require.Equal(t, "ClusterGAN, k-means on E(x)", results.Rows[0].Name)
+	require.Equal(t, "ClusterGAN, argmax of E(x)", results.Rows[1].Name)
+	require.Nil(t, results.Rows[0].Published, "not the paper's recipe")
+	require.NotNil(t, results.Rows[0].Generation)
+	out := cfg.Out.(*bytes.Buffer).String()
+	require.Contains(t, out, "mlp nets, vanilla loss, 1 critic step(s), 300 iterations of batch 64")
+	require.Contains(t, out, "gen. agreement")
 
-func (p panickyMethod) Run(env *Env) (*Outcome, error) {
+	m, err := rundir.ReadMetrics(filepath.Join(results.Dir, rundir.MetricsFile))
+	require.NoError(t, err)
+	require.Len(t, m.EvalOf("clustergan"), 3)
+	train := m.TrainOf("clustergan")
+	require.NotEmpty(t, train)
+	for _, name := range []string{"critic/adversarial", "critic/total", "generator/adversarial", "generator/noise",
+		"generator/cluster", "generator/total"} {
+		require.Contains(t, train[0].Losses, name)
+	}
+	// The synthetic data are vectors: no sample grids or interpolations (TestWriteInterpolations).
+	for _, base := range []string{"clustergan_losses", "clustergan_validation", "clustergan/latent_map_prior",
+		"clustergan/latent_map_test", "clustergan/time_to_accuracy"} {
+		require.FileExists(t, filepath.Join(results.Dir, base+".png"))
+		require.FileExists(t, filepath.Join(results.Dir, base+".svg"))
+	}
+	requireTimeToAccuracy(t, filepath.Join(results.Dir, "clustergan", "time_to_accuracy.csv"), results.Rows[0])
+
+	require.NoError(t, os.Remove(filepath.Join(results.Dir, rundir.ResultsFile)))
+	out2 := &bytes.Buffer{}
+	cfg2 := testConfig(t, "clustergan")
+	cfg2.ResumeDir, cfg2.Out = results.Dir, out2
+	results2, err := Run(cfg2)
+	require.NoError(t, err)
+	require.Contains(t, out2.String(), "resuming from")
+	require.NotContains(t, out2.String(), "eval @") // no training step was repeated
+	require.Equal(t, results.Rows[0].Metrics, results2.Rows[0].Metrics)
+	require.Equal(t, results.Rows[1].Metrics, results2.Rows[1].Metrics)
+}
+
+// requireTimeToAccuracy checks the time-to-accuracy CSV: one row per evaluation (iterations
+// 100, 200, 300), times that grow, training time within wall time, metrics in [0, 1], and the
+// kept model's row with the reported test purity (same weights, same k-means seed).
+func requireTimeToAccuracy(t *testing.T, path string, kept rundir.ResultRow) {
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, []string{"step", "elapsed_s", "train_s", "val_purity", "eval_purity", "eval_acc", "eval_nmi", "eval_ari", "eval_argmax_purity"}, rows[0])
+	require.Len(t, rows, 4)
+	prevElapsed := -1.0
+	for i, row := range rows[1:] {
+		require.Equal(t, strconv.Itoa(100*(i+1)), row[0])
+		elapsed, err := strconv.ParseFloat(row[1], 64)
+		require.NoError(t, err)
+		training, err := strconv.ParseFloat(row[2], 64)
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, elapsed, prevElapsed)
+		require.LessOrEqual(t, training, elapsed+0.1, "training time excludes evaluations")
+		prevElapsed = elapsed
+		for _, cell := range row[3:] {
+			v, err := strconv.ParseFloat(cell, 64)
+			require.NoError(t, err)
+			require.True(t, v >= 0 && v <= 1, "metric %q out of [0, 1]", cell)
+		}
+	}
+	step := kept.Extra["selected_step"].(int)
+	found := false
+	for _, row := range rows[1:] {
+		if row[0] == strconv.Itoa(step) {
+			found = true
+			require.Equal(t, strconv.FormatFloat(kept.Metrics.Purity, 'f', 4, 64), row[4])
+		}
+	}
+	require.True(t, found, "selected step %v has no row in the curve", step)
+}
+
+type failingMethod struct{ panics bool }
+
+func (p failingMethod) Run(*methods.Env) (*methods.Outcome, error) {
 	if p.panics {
 		panic("graph: shapes [3] and [4] do not match")
 	}
 	return nil, errors.New("plain failure")
 }
+func (failingMethod) Validate(*context.Context) error { return nil }
+func (failingMethod) Params() []string                { return nil }
 
 // A method's panic (GoMLX's way of reporting graph errors) and its error both reach the caller
 // as errors naming the method; results of methods that finished before are kept.
 func TestMethodFailuresBecomeErrors(t *testing.T) {
-	Register("test-panics", panickyMethod{panics: true})
-	Register("test-fails", panickyMethod{})
+	methods.Register("test-panics", failingMethod{panics: true})
+	methods.Register("test-fails", failingMethod{})
 	for name, want := range map[string]string{"test-panics": "shapes [3] and [4]", "test-fails": "plain failure"} {
 		cfg := testConfig(t, "kmeans", name)
-		report, err := Run(cfg)
+		results, err := Run(cfg)
 		require.ErrorContains(t, err, `method "`+name+`"`)
 		require.ErrorContains(t, err, want)
-		data, readErr := os.ReadFile(filepath.Join(report.Dir, "results.json"))
+		saved, readErr := rundir.ReadResults(results.Dir)
 		require.NoError(t, readErr)
-		require.Contains(t, string(data), `"kmeans"`)
+		require.Equal(t, "kmeans", saved.Rows[0].Method)
 	}
 }
 
-// TestInfoGANMethod: the infogan method trains in its own copy of the settings (InfoGAN's
-// noise σ) and clusters with the Q head.
-func TestInfoGANMethod(t *testing.T) {
-	cfg := ganTestConfig(t, "infogan")
-	report, err := Run(cfg)
-	require.NoError(t, err)
-	require.Len(t, report.Rows, 2)
-	require.Equal(t, RowInfoGANKMeans, report.Rows[0].Method)
-	require.Equal(t, RowInfoGANArgmax, report.Rows[1].Method)
-	t.Logf("infogan on the synthetic mixture: purity %.4f (k-means on Q), %.4f (argmax Q)",
-		report.Rows[0].Metrics.Purity, report.Rows[1].Metrics.Purity)
-	require.GreaterOrEqual(t, report.Rows[1].Metrics.Purity, 0.9)
-	sigma, _ := cfg.Ctx.GetParam("prior_sigma")
-	require.Equal(t, 0.1, sigma, "the run's own prior is unchanged")
-	require.FileExists(t, filepath.Join(report.Dir, "infogan", "latent_map_test.png"))
-
-	bad := testConfig(t, "infogan")
-	_, err = ApplySettings(bad.Ctx, "infogan_sigma=0", "-set")
-	require.NoError(t, err)
-	require.ErrorContains(t, bad.Validate(), `"infogan_sigma": must be > 0`)
+func TestPrintTable(t *testing.T) {
+	var b bytes.Buffer
+	PrintTable(&b, &rundir.Results{Dataset: "mnist", Split: "test", N: 10, Seed: 2, Rows: []rundir.ResultRow{
+		{Name: "ClusterGAN + β_x, k-means on E(x)", TrainSeconds: 61.2},
+	}}, DefaultContext(), "default")
+	out := b.String()
+	require.True(t, strings.HasPrefix(out, "mnist, test split (n=10), seed 2\npreset default: mlp nets"), out)
+	require.Contains(t, out, "ClusterGAN + β_x, k-means on E(x)")
+	require.Contains(t, out, "1m1.2s")
 }

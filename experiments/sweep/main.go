@@ -8,8 +8,7 @@
 //	go run ./experiments/sweep -report=runs/beta         # report.md, report.csv, heatmaps
 //
 // Starting the same command again skips finished points and resumes unfinished ones from their
-// checkpoints. Grid syntax: see sweeps.ParseGrid. Flags only; the work is in
-// experiments/sweeps.
+// checkpoints. Grid syntax: see sweeps.ParseGrid; reports: sweeps.WriteReport.
 package main
 
 import (
@@ -20,7 +19,8 @@ import (
 
 	"github.com/clustergan/clustergan/backend"
 	"github.com/clustergan/clustergan/experiments/runner"
-	"github.com/clustergan/clustergan/experiments/sweeps"
+	"github.com/clustergan/clustergan/rundir"
+	"github.com/clustergan/clustergan/sweeps"
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -44,6 +44,7 @@ func run(args []string) error {
 	report := flags.String("report", "", "aggregate the run directories under this directory instead of running")
 	reportOut := flags.String("report_out", "", "where -report writes report.md, report.csv and heatmaps (default: the -report directory)")
 	heatmap := flags.String("heatmap", "beta_n,beta_c", "two parameters for the heatmaps of -report, rows,columns (empty: none)")
+	where := flags.String("where", "", `-report only the runs whose settings match, "name=value;name=value" (values as settings.txt writes them)`)
 	if ok, err := runner.ParseFlags(flags, args); !ok {
 		return err
 	}
@@ -60,7 +61,7 @@ func run(args []string) error {
 				return fmt.Errorf("-heatmap: %q must be two parameters, rows,columns (e.g. beta_n,beta_c)", *heatmap)
 			}
 		}
-		_, files, err := sweeps.WriteReport(*report, out, x, y)
+		_, files, err := sweeps.WriteReport(*report, out, x, y, rundir.SettingsMap(strings.ReplaceAll(*where, ";", "\n")))
 		for _, f := range files {
 			fmt.Println("wrote", f)
 		}
@@ -81,25 +82,25 @@ func run(args []string) error {
 	if *parallel < 1 {
 		return fmt.Errorf("-parallel: must be ≥ 1, got %d", *parallel)
 	}
-	var base []sweeps.Settings
+	var base []Settings
 	if *preset != "" {
 		text, err := os.ReadFile(*preset)
 		if err != nil {
 			return fmt.Errorf("-preset: %w", err)
 		}
-		base = append(base, sweeps.Settings{Text: string(text), Source: *preset})
+		base = append(base, Settings{Text: string(text), Source: *preset})
 	}
 	if *set != "" {
-		base = append(base, sweeps.Settings{Text: *set, Source: "-set"})
+		base = append(base, Settings{Text: *set, Source: "-set"})
 	}
-	opts := sweeps.Options{
+	opts := Options{
 		Dir: *dir, Grid: g, Base: base, Dataset: *common.Dataset, Split: *common.Split,
 		DataOptions: common.DataOptions(), Methods: common.MethodList(),
 		Shard: sh, Parallel: *parallel, Out: os.Stdout,
 		NewBackend: func() (backends.Backend, error) { return backend.New(os.Stderr) },
 	}
 	if *list {
-		plan, err := sweeps.Plan(opts)
+		plan, err := Plan(opts)
 		if err != nil {
 			return err
 		}
@@ -110,7 +111,7 @@ func run(args []string) error {
 		}
 		return nil
 	}
-	sum, err := sweeps.Run(opts)
+	sum, err := Run(opts)
 	fmt.Printf("sweep: %d of %d points in shard %s; %d were finished, %d resumed, %d started, %d failed\n",
 		sum.InShard, sum.Points, sh, sum.Skipped, sum.Resumed, sum.Started, sum.Failed)
 	return err

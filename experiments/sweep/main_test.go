@@ -83,7 +83,7 @@ func TestResumeAfterSIGKILL(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sweep")
 	args := []string{
 		"-grid=seed=1..3", "-dir=" + dir, "-dataset=synthetic", "-methods=clustergan",
-		"-set=prior_noise_dim=4; prior_num_clusters=5; mlp_hidden=32; adversarial_loss=vanilla; n_critic=1; " +
+		"-set=prior_noise_dim=4; num_clusters=5; mlp_hidden=32; adversarial_loss=vanilla; n_critic=1; " +
 			"train_steps=400; eval_every=200; checkpoint_every=20; latent_map_points=0; kmeans_n_init=2",
 	}
 	points := []string{"seed=1", "seed=2", "seed=3"}
@@ -113,7 +113,7 @@ func TestResumeAfterSIGKILL(t *testing.T) {
 	var all []snapshot
 	for i := range points {
 		s := snap(t, run(i))
-		require.Contains(t, s.results, `"clustergan (kmeans on E(x))"`)
+		require.Contains(t, s.results, `"ClusterGAN, k-means on E(x)"`)
 		all = append(all, s)
 	}
 
@@ -161,9 +161,17 @@ func TestSweepThenReport(t *testing.T) {
 	require.FileExists(t, filepath.Join(out, "report.csv"))
 	require.FileExists(t, filepath.Join(out, "heatmap_kmeans.png"))
 
-	require.NoError(t, run([]string{"-grid=file:beta.sweep", "-dir=" + t.TempDir(), "-list",
-		"-preset=../mnist/presets/mlp.settings"}))
-	err = run([]string{"-grid=beta_n=0; beta_c=0", "-dir=" + t.TempDir(), "-list", "-preset=../mnist/presets/default.settings"})
+	// The shipped sweeps plan against the presets and methods their headers name.
+	for _, c := range [][]string{
+		{"-grid=file:mnist-ablation.sweep", "-methods=clustergan,kmeans", "-preset=../mnist/presets/default.settings"},
+		{"-grid=file:mnist-imsat.sweep", "-methods=imsat", "-preset=../mnist/presets/default.settings"},
+		{"-grid=file:pendigits-beta.sweep", "-dataset=pendigits", "-preset=../pendigits/presets/paper.settings"},
+	} {
+		require.NoError(t, run(append(c, "-dir="+t.TempDir(), "-list")), "%v", c)
+	}
+	// With the paper's objective, β_n = β_c = 0 leaves the encoder without a loss: every point
+	// is checked before anything runs.
+	err = run([]string{"-grid=beta_n=0; beta_c=0", "-dir=" + t.TempDir(), "-list", "-preset=../mnist/presets/paper.settings"})
 	require.ErrorContains(t, err, `"beta_n" and "beta_c" are both 0`)
 	require.True(t, strings.Contains(err.Error(), "point 0"), err.Error())
 }

@@ -1,0 +1,141 @@
+package rundir
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/clustergan/clustergan/evaluation"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/stretchr/testify/require"
+)
+
+// testContext declares a few parameters of every kind, as a run's default context does.
+func testContext() *context.Context {
+	ctx := context.New().Checked(false)
+	ctx.SetParams(map[string]any{"seed": 1, "kmeans_n_init": 10, "kmeans_tol": 1e-4,
+		"mlp_hidden": []int{256, 256}, "mlp_conv_channels": []int{}, "prior": "mixed"})
+	return ctx
+}
+
+func TestApplySettings(t *testing.T) {
+	ctx := testContext()
+	set, err := ApplySettings(ctx, "# comment\nseed=7; kmeans_n_init=3\n\n/critic/"+"kmeans_tol"+"=0.5", "test")
+	require.NoError(t, err)
+	require.Equal(t, []string{"seed", "kmeans_n_init", "/critic/kmeans_tol"}, set)
+	v, _ := ctx.GetParam("seed")
+	require.Equal(t, 7, v)
+	v, _ = ctx.In("critic").GetParam("kmeans_tol")
+	require.Equal(t, 0.5, v)
+
+	_, err = ApplySettings(ctx, "seed=1\nno_such_param=3", "preset x")
+	require.ErrorContains(t, err, "preset x:2")
+	require.ErrorContains(t, err, "no_such_param")
+	_, err = ApplySettings(ctx, "seed=abc", "-set")
+	require.ErrorContains(t, err, `-set: "seed=abc"`)
+
+	// "name=" empties a list parameter (GoMLX's parser rejects it), also in a scope; other
+	// types still need a value.
+	set, err = ApplySettings(ctx, "/encoder/mlp_conv_channels=16,32; /encoder/mlp_hidden=128; mlp_hidden=", "test")
+	require.NoError(t, err)
+	require.Equal(t, []string{"/encoder/mlp_conv_channels", "/encoder/mlp_hidden", "mlp_hidden"}, set)
+	v, _ = ctx.GetParam("mlp_hidden")
+	require.Equal(t, []int{}, v)
+	v, _ = ctx.In("encoder").GetParam("mlp_hidden")
+	require.Equal(t, []int{128}, v)
+	set, err = ApplySettings(ctx, "/encoder/mlp_conv_channels=", "test")
+	require.NoError(t, err)
+	require.Equal(t, []string{"/encoder/mlp_conv_channels"}, set)
+	v, _ = ctx.In("encoder").GetParam("mlp_conv_channels")
+	require.Equal(t, []int{}, v)
+	_, err = ApplySettings(ctx, "seed=", "-set")
+	require.ErrorContains(t, err, `-set: "seed="`)
+	_, err = ApplySettings(ctx, "/encoder/no_such_list=", "-set")
+	require.ErrorContains(t, err, "no_such_list")
+	ctx.In("encoder").SetParam("mlp_conv_channels", []int{16, 32})
+
+	// FormatSettings writes what ApplySettings reads back, scoped values and empty lists included.
+	ctx2 := testContext()
+	_, err = ApplySettings(ctx2, FormatSettings(ctx), "settings.txt")
+	require.NoError(t, err)
+	require.Equal(t, FormatSettings(ctx), FormatSettings(ctx2))
+}
+
+func TestRowName(t *testing.T) {
+	require.Equal(t, "ClusterGAN + β_x, k-means on E(x)", RowName("ClusterGAN + β_x", "k-means on E(x)"))
+	require.Equal(t, "k-means on raw features", RowName("k-means on raw features", ""))
+}
+
+// TestMetricsLogRoundTrip writes every kind of record and reads them back by kind, method and
+// order, with the header filled in.
+func TestMetricsLogRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), MetricsFile)
+	log, err := OpenMetrics(path)
+	require.NoError(t, err)
+	g := log.Logger("clustergan")
+	require.NoError(t, g(&TrainRecord{Step: 1, Losses: map[string]float64{"critic/total": 0.5}}))
+	require.NoError(t, g(&EvalRecord{Step: 2, Score: 0.75, Metrics: map[string]float64{"val_purity": 0.75}, BestStep: 2}))
+	require.NoError(t, log.Append("kmeans", &ResultRecord{Row: "k-means on raw features", Metrics: evaluation.Metrics{Purity: 0.6}}))
+	require.NoError(t, g(&ReuseRecord{Checkpoint: "best.ckpt"}))
+	require.NoError(t, log.Close())
+
+	m, err := ReadMetrics(path)
+	require.NoError(t, err)
+	require.Zero(t, m.Skipped)
+	require.Len(t, m.Train, 1)
+	require.Equal(t, EventTrain, m.Train[0].Event)
+	require.Equal(t, "clustergan", m.Train[0].Method)
+	require.NotEmpty(t, m.Train[0].Time)
+	require.Equal(t, 0.5, m.Train[0].Losses["critic/total"])
+	require.Equal(t, 0.75, m.EvalOf("clustergan")[0].Score)
+	require.Empty(t, m.EvalOf("kmeans"))
+	require.Equal(t, 0.6, m.Results[0].Metrics.Purity)
+	require.Equal(t, "best.ckpt", m.Reuse[0].Checkpoint)
+	require.Equal(t, []string{"clustergan"}, m.Methods())
+}
+
+// TestMetricsLogTornLine: a last line cut short (a kill, a full disk) is skipped when read, and
+// reopening the log for appending starts the next record on a line of its own.
+func TestMetricsLogTornLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), MetricsFile)
+	require.NoError(t, os.WriteFile(path, []byte(`{"event":"train","method":"a","step":1,"losses":{"x":1}}`+"\n"+`{"event":"train","meth`), 0o644))
+	log, err := OpenMetrics(path)
+	require.NoError(t, err)
+	require.NoError(t, log.Append("a", &TrainRecord{Step: 2, Losses: map[string]float64{"x": 2}}))
+	require.NoError(t, log.Close())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, 3, strings.Count(string(data), "\n"))
+	m, err := ReadMetrics(path)
+	require.NoError(t, err)
+	require.Equal(t, 1, m.Skipped)
+	require.Len(t, m.Train, 2)
+	require.Equal(t, 2, m.Train[1].Step)
+}
+
+func TestResultsAndInfoRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	r := &Results{Dataset: "mnist", Split: "test", N: 3, Seed: 2, Rows: []ResultRow{
+		{Name: "a, x", Method: "a", Recipe: "a", Inference: "x", Metrics: evaluation.Metrics{Purity: 0.5}},
+		{Name: "b", Method: "b", Recipe: "b", Published: &Published{Source: "paper", Values: map[string]float64{"purity": 0.95, "nmi": 0.89}, Note: "NMI geometric"}},
+	}}
+	require.NoError(t, WriteResults(dir, r))
+	back, err := ReadResults(dir)
+	require.NoError(t, err)
+	require.Equal(t, r, back)
+	require.Len(t, back.RowsOf("a"), 1)
+	require.Empty(t, back.RowsOf("c"))
+	require.Equal(t, "purity 0.95 NMI 0.89 (paper; NMI geometric)", back.Rows[1].Published.String())
+
+	info := &Info{Dataset: "mnist", Methods: []string{"a"}, Data: []DataFile{{Role: "train-images", Path: "/x", SHA256: "ab"}}, Build: CurrentBuild()}
+	require.NoError(t, WriteInfo(dir, info))
+	infoBack, err := ReadInfo(dir)
+	require.NoError(t, err)
+	require.Equal(t, info.Data, infoBack.Data)
+	require.Equal(t, "github.com/clustergan/clustergan", infoBack.Build.Module)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ResultsFile), []byte(`{"rows": [`), 0o644))
+	_, err = ReadResults(dir)
+	require.ErrorContains(t, err, ResultsFile)
+}
