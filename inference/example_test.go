@@ -3,6 +3,8 @@ package inference_test
 import (
 	"fmt"
 	"log"
+	"os"
+	"testing"
 
 	"github.com/clustergan/clustergan/backend"
 	"github.com/clustergan/clustergan/inference"
@@ -10,6 +12,14 @@ import (
 	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/trainer"
 )
+
+// TestMain creates the test backend before any example runs: the pure-Go backend prints its
+// configuration to stdout once, when it is created, which would otherwise land in the output
+// of whichever example runs first.
+func TestMain(m *testing.M) {
+	backend.ForTests()
+	os.Exit(m.Run())
+}
 
 // Decode recovers the cluster and z_n of data points with a ClusterGAN generator (here an
 // untrained one; in practice the model of a finished run or a loaded checkpoint).

@@ -316,7 +316,12 @@ func TestRegistry(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	p, err := New(context.New())
+	// K defaults to 0, "the data set's number of classes", which only a method can resolve.
+	_, err := New(context.New())
+	require.ErrorContains(t, err, `prior "mixed": parameter "num_clusters" = 0 means the data set's number of classes`)
+	mnist := context.New()
+	mnist.SetParam(ParamNumClusters, 10)
+	p, err := New(mnist)
 	require.NoError(t, err)
 	// The official ClusterGAN code's MNIST prior: dn = 30, K = 10, σ = 0.10.
 	require.Equal(t, Mixed{NoiseSize: 30, Clusters: 10, Sigma: 0.10}, p)
@@ -329,17 +334,18 @@ func TestDefaults(t *testing.T) {
 	}
 	ctx := context.New()
 	ctx.SetParams(params)
+	ctx.SetParam(ParamNumClusters, 10)
 	fromDefaults, err := New(ctx)
 	require.NoError(t, err)
 	require.Equal(t, p, fromDefaults)
 	for _, name := range Names() {
 		ctx := context.New()
 		ctx.SetParams(params)
-		ctx.SetParam(ParamPrior, name)
+		ctx.SetParams(map[string]any{ParamPrior: name, ParamNumClusters: 10})
 		withMap, err := New(ctx)
 		require.NoError(t, err)
 		bare := context.New()
-		bare.SetParam(ParamPrior, name)
+		bare.SetParams(map[string]any{ParamPrior: name, ParamNumClusters: 10})
 		withoutMap, err := New(bare)
 		require.NoError(t, err)
 		require.Equal(t, withoutMap, withMap, name)
@@ -362,7 +368,7 @@ func TestBadParams(t *testing.T) {
 		{"uniform", ParamUniformHigh, math.Inf(1)},
 	} {
 		ctx := context.New()
-		ctx.SetParams(map[string]any{ParamPrior: tc.prior, tc.key: tc.value})
+		ctx.SetParams(map[string]any{ParamPrior: tc.prior, ParamNumClusters: 2, tc.key: tc.value})
 		_, err := New(ctx)
 		require.Error(t, err, "%s with %s = %v", tc.prior, tc.key, tc.value)
 		require.Contains(t, err.Error(), tc.key)
@@ -370,7 +376,7 @@ func TestBadParams(t *testing.T) {
 	}
 	// Parameters are found up the scopes, as for per-network settings.
 	ctx := context.New()
-	ctx.SetParam(ParamNoiseDim, 7)
+	ctx.SetParams(map[string]any{ParamNoiseDim: 7, ParamNumClusters: 3})
 	p, err := New(ctx.In("generator"))
 	require.NoError(t, err)
 	require.Equal(t, 7, p.NoiseDim())
