@@ -82,6 +82,13 @@ func (b ganBP) Run(env *Env) (*Outcome, error) {
 			"decode_steps": decCfg.Steps, "decode_lambda": decCfg.Lambda, "decode_learning_rate": decCfg.LearningRate,
 			"inertia": km.Inertia,
 		}}
+	// Cluster k's class for the generation agreement: the evaluation examples whose recovered
+	// latent lies in the prior's cluster k (gmm); priors without clusters have none.
+	if assigned := clustersOf(t.model.Prior, res.Z, t.model.Spec.LatentDim); assigned != nil {
+		if row.Generation, err = generationAgreement(env, t.model, assigned); err != nil {
+			return nil, err
+		}
+	}
 	if err := scoreRow(env, &row); err != nil {
 		return nil, err
 	}

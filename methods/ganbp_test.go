@@ -45,8 +45,20 @@ func TestGANBaselines(t *testing.T) {
 			require.Equal(t, "recovered z", out.FeatureName)
 			require.Equal(t, 9, out.FeatureDim)
 			require.Len(t, out.Features, r.data.Test.N()*9)
-			// No cluster code in z: no generation agreement.
-			require.Nil(t, row.Generation)
+			// The generation agreement needs clusters in the prior: the gmm prior's components
+			// (each component's samples are labelled by their nearest training point, and a
+			// component's class comes from the test points whose recovered z lies nearest its
+			// mean); gaussian and uniform priors have none.
+			if tc.priorName == "gmm" {
+				require.NotNil(t, row.Generation)
+				require.Equal(t, 5*100, row.Generation.N)
+				// Measured: purity 1.0, agreement 0.8 (one component held no test point, so its
+				// samples agree with no class).
+				require.GreaterOrEqual(t, row.Generation.Purity, 0.9)
+				require.LessOrEqual(t, row.Generation.Agreement, row.Generation.Purity)
+			} else {
+				require.Nil(t, row.Generation)
+			}
 
 			// Decoding settings rescaled to the prior (inference.ForPlainPrior from the mixed
 			// prior's σ = 0.1): for N(0, 1), s = 10, so lr 0.01·10 and λ 10/100.

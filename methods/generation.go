@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/clustergan/clustergan/evaluation"
+	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/trainer"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -14,15 +15,16 @@ import (
 const generationStream = 0x6e4
 
 // generationAgreement measures whether the generator's cluster k draws the class that cluster k
-// holds on real data: ParamGenerationSamples samples per cluster (the prior's noise with the
-// one-hot of k), each labelled by its nearest neighbour in the training split; cluster k's class
-// is the majority true label of the evaluation examples that assigned puts in cluster k (the
-// method's own cluster indices: argmax of E or Q, the chosen restart). It returns nil when the
-// prior has no cluster code in z or the count is 0.
+// holds on real data: ParamGenerationSamples samples per cluster (priors.ClusterSampler), each
+// labelled by its nearest neighbour in the training split; cluster k's class is the majority true
+// label of the evaluation examples that assigned puts in cluster k (the method's own cluster
+// indices: argmax of E or Q, the chosen restart, the component of the recovered latent). It
+// returns nil when the prior has no clusters or the count is 0.
 func generationAgreement(env *Env, m *trainer.Model, assigned []int) (*evaluation.GenAgreement, error) {
 	perCluster := context.GetParamOr(m.Ctx, ParamGenerationSamples, 100)
-	dn, k, split := m.Prior.Split()
-	if !split || perCluster <= 0 {
+	sampler, ok := m.Prior.(priors.ClusterSampler)
+	k := m.Prior.NumClusters()
+	if !ok || k < 1 || perCluster <= 0 {
 		return nil, nil
 	}
 	train := env.Data.Train
@@ -30,16 +32,13 @@ func generationAgreement(env *Env, m *trainer.Model, assigned []int) (*evaluatio
 		return nil, errors.New("generation agreement: the training split has no labels")
 	}
 	rng := rand.New(rand.NewPCG(uint64(env.Seed), generationStream))
-	n := k * perCluster
-	noise := make([]float32, n*dn)
-	m.Prior.SampleNoise(rng, noise)
-	z := make([]float32, 0, n*(dn+k))
-	clusters := make([]int, n)
-	for i := range n {
-		clusters[i] = i / perCluster
-		z = append(z, noise[i*dn:(i+1)*dn]...)
-		for j := range k {
-			z = append(z, float32(b2f(j == clusters[i])))
+	dim := m.Spec.LatentDim
+	z := make([]float32, k*perCluster*dim)
+	clusters := make([]int, k*perCluster)
+	for c := range k {
+		sampler.SampleCluster(rng, c, z[c*perCluster*dim:(c+1)*perCluster*dim])
+		for i := range perCluster {
+			clusters[c*perCluster+i] = c
 		}
 	}
 	x, err := m.Generate(z)
@@ -59,6 +58,20 @@ func generationAgreement(env *Env, m *trainer.Model, assigned []int) (*evaluatio
 		return nil, fmt.Errorf("generation agreement: %w", err)
 	}
 	return &gen, nil
+}
+
+// clustersOf maps latents (rows of dim values) to the prior's clusters, or returns nil when the
+// prior has none.
+func clustersOf(prior priors.Prior, z []float32, dim int) []int {
+	sampler, ok := prior.(priors.ClusterSampler)
+	if !ok || prior.NumClusters() < 1 {
+		return nil
+	}
+	out := make([]int, len(z)/dim)
+	for i := range out {
+		out[i] = sampler.ClusterOf(z[i*dim : (i+1)*dim])
+	}
+	return out
 }
 
 func b2f(b bool) float64 {

@@ -2,6 +2,7 @@ package priors
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -78,6 +79,33 @@ func (p GMM) SampleNoise(rng *rand.Rand, dst []float32) {
 			dst[row*p.Size+j] = float32(mu[j] + rng.NormFloat64()*p.Sigma)
 		}
 	}
+}
+
+// SampleCluster implements ClusterSampler: z ~ N(μ_k, σ²I).
+func (p GMM) SampleCluster(rng *rand.Rand, k int, dst []float32) {
+	mu := p.Means[k]
+	for row := 0; row < len(dst)/p.Size; row++ {
+		for j := range p.Size {
+			dst[row*p.Size+j] = float32(mu[j] + rng.NormFloat64()*p.Sigma)
+		}
+	}
+}
+
+// ClusterOf implements ClusterSampler: the component with the nearest mean (the most likely
+// one, as every component has the same σ and weight).
+func (p GMM) ClusterOf(z []float32) int {
+	best, bestD := 0, math.Inf(1)
+	for k, mu := range p.Means {
+		var d float64
+		for j, v := range mu {
+			diff := float64(z[j]) - v
+			d += diff * diff
+		}
+		if d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
 }
 
 // NoiseMeanSquare implements Prior: σ² + the mean of the squared mean coordinates.

@@ -194,3 +194,33 @@ func TestNumClustersMustBeResolved(t *testing.T) {
 		require.EqualError(t, err, `prior "`+name+`": parameter "num_clusters" = -2: must be ≥ 1`)
 	}
 }
+
+// TestClusterSampler: the mixed and gmm priors draw from a chosen cluster and map a latent back
+// to it; the priors without clusters do not implement it.
+func TestClusterSampler(t *testing.T) {
+	for name, p := range hostPriors(t) {
+		cs, ok := p.(ClusterSampler)
+		require.Equal(t, name == "mixed" || name == "gmm", ok, name)
+		if !ok {
+			continue
+		}
+		rng := rand.New(rand.NewPCG(3, 4))
+		for k := range p.NumClusters() {
+			z := make([]float32, 50*p.Dim())
+			cs.SampleCluster(rng, k, z)
+			for r := range 50 {
+				// σ = 0.2 against means at least ~0.5 apart (gmm, seed 7) or one-hot codes.
+				require.Equal(t, k, cs.ClusterOf(z[r*p.Dim():(r+1)*p.Dim()]), "%s cluster %d row %d", name, k, r)
+			}
+		}
+	}
+	// The mixed prior's draws of cluster k are SampleNoise's rows with the one-hot of k appended.
+	m := Mixed{NoiseSize: 2, Clusters: 3, Sigma: 0.5}
+	z := make([]float32, 4*5)
+	m.SampleCluster(rand.New(rand.NewPCG(1, 1)), 2, z)
+	noise := make([]float32, 4*2)
+	m.SampleNoise(rand.New(rand.NewPCG(1, 1)), noise)
+	for r := range 4 {
+		require.Equal(t, append(append([]float32{}, noise[2*r:2*r+2]...), 0, 0, 1), z[5*r:5*r+5])
+	}
+}

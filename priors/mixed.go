@@ -56,6 +56,34 @@ func (m Mixed) NoiseMeanSquare() float64 { return m.Sigma * m.Sigma }
 // NoiseBounds implements Prior: unbounded.
 func (m Mixed) NoiseBounds() (lo, hi float64) { return unbounded() }
 
+// SampleCluster implements ClusterSampler: z_n ~ N(0, σ²I) for every row (drawn row after row,
+// as SampleNoise), then the one-hot of k.
+func (m Mixed) SampleCluster(rng *rand.Rand, k int, dst []float32) {
+	rows := len(dst) / m.Dim()
+	noise := make([]float32, rows*m.NoiseSize)
+	m.SampleNoise(rng, noise)
+	for r := range rows {
+		row := dst[r*m.Dim() : (r+1)*m.Dim()]
+		copy(row, noise[r*m.NoiseSize:(r+1)*m.NoiseSize])
+		for j := range m.Clusters {
+			row[m.NoiseSize+j] = 0
+		}
+		row[m.NoiseSize+k] = 1
+	}
+}
+
+// ClusterOf implements ClusterSampler: the largest coordinate of the code part.
+func (m Mixed) ClusterOf(z []float32) int {
+	code := z[m.NoiseSize : m.NoiseSize+m.Clusters]
+	best := 0
+	for j, v := range code {
+		if v > code[best] {
+			best = j
+		}
+	}
+	return best
+}
+
 // Sample implements Prior.
 func (m Mixed) Sample(ctx *context.Context, g *graph.Graph, batch int) Latent {
 	m.check()

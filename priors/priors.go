@@ -126,6 +126,17 @@ type Prior interface {
 	NoiseBounds() (lo, hi float64)
 }
 
+// ClusterSampler is implemented by priors whose samples come from one of NumClusters clusters
+// (the mixed prior's one-hot, the gmm prior's components), so that a generator can be asked for
+// a chosen cluster and a latent mapped back to its cluster: the generation agreement of package
+// methods uses it.
+type ClusterSampler interface {
+	// SampleCluster fills dst, Dim values per row, with host-side draws of z from cluster k.
+	SampleCluster(rng *rand.Rand, k int, dst []float32)
+	// ClusterOf returns the cluster that the latent z (Dim values) most likely came from.
+	ClusterOf(z []float32) int
+}
+
 // normalRows fills dst with σ·N(0, 1) draws.
 func normalRows(rng *rand.Rand, dst []float32, sigma float64) {
 	for i := range dst {
