@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -24,7 +25,8 @@ import (
 // The lock works on shared and network file systems, where flock is often ignored: it is a
 // file created exclusively (O_EXCL) holding the owner's pid, host, start time and a heartbeat
 // that the owner rewrites every LockHeartbeat. A lock whose heartbeat is older than
-// LockStaleAfter, or whose process has exited when it is on the same host, is stale: another
+// LockStaleAfter, or whose process has exited when it is on the same host (and, on Linux, boot
+// and PID namespace), is stale: another
 // process may take it over (see LockDir). Hosts that share a directory need clocks that agree
 // to well within LockStaleAfter.
 const LockFile = "lock"
@@ -38,8 +40,11 @@ var (
 
 // Owner is what a lock file says about the process holding it.
 type Owner struct {
-	PID       int
-	Host      string
+	PID  int
+	Host string
+	// Space identifies where PID is meaningful: the boot and the PID namespace (Linux), so
+	// that containers sharing a host name never judge each other's processes.
+	Space     string
 	Started   time.Time
 	Heartbeat time.Time
 	// Token is random and unique to one hold of a lock: it tells two holds by the same process
@@ -58,13 +63,14 @@ const lockTimeLayout = "2006-01-02T15:04:05.000000000Z"
 type ownerJSON struct {
 	PID       int    `json:"pid"`
 	Host      string `json:"host"`
+	Space     string `json:"pid_space,omitempty"`
 	Started   string `json:"started"`
 	Heartbeat string `json:"heartbeat"`
 	Token     string `json:"token"`
 }
 
 func (o Owner) encode() []byte {
-	data, _ := json.Marshal(ownerJSON{o.PID, o.Host, o.Started.UTC().Format(lockTimeLayout),
+	data, _ := json.Marshal(ownerJSON{o.PID, o.Host, o.Space, o.Started.UTC().Format(lockTimeLayout),
 		o.Heartbeat.UTC().Format(lockTimeLayout), o.Token})
 	return append(data, '\n')
 }
@@ -79,7 +85,7 @@ func decodeOwner(data []byte) (Owner, error) {
 	if err := errors.Join(err1, err2); err != nil || j.Token == "" {
 		return Owner{}, fmt.Errorf("not a lock: %v", err)
 	}
-	return Owner{PID: j.PID, Host: j.Host, Started: started, Heartbeat: beat, Token: j.Token}, nil
+	return Owner{PID: j.PID, Host: j.Host, Space: j.Space, Started: started, Heartbeat: beat, Token: j.Token}, nil
 }
 
 // HeldError says that another process holds a run directory's lock.
@@ -217,11 +223,23 @@ func stale(o Owner, mtime time.Time) bool {
 	if o.Token == "" {
 		return time.Since(mtime) > LockStaleAfter
 	}
-	if host, _ := os.Hostname(); host == o.Host && o.PID != os.Getpid() && !processAlive(o.PID) {
+	host, _ := os.Hostname()
+	if host == o.Host && o.Space == pidSpace() && o.PID != os.Getpid() && !processAlive(o.PID) {
 		return true
 	}
 	return time.Since(o.Heartbeat) > LockStaleAfter
 }
+
+// pidSpace identifies this boot and PID namespace on Linux ("" elsewhere, where host name and
+// pid suffice).
+var pidSpace = sync.OnceValue(func() string {
+	boot, err1 := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	ns, err2 := os.Readlink("/proc/self/ns/pid")
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(boot)) + "/" + ns
+})
 
 func newOwner() (Owner, error) {
 	host, err := os.Hostname()
@@ -233,7 +251,7 @@ func newOwner() (Owner, error) {
 		return Owner{}, err
 	}
 	now := time.Now()
-	return Owner{PID: os.Getpid(), Host: host, Started: now, Heartbeat: now, Token: hex.EncodeToString(token)}, nil
+	return Owner{PID: os.Getpid(), Host: host, Space: pidSpace(), Started: now, Heartbeat: now, Token: hex.EncodeToString(token)}, nil
 }
 
 // newLock creates the lock file exclusively.

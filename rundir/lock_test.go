@@ -94,10 +94,21 @@ func TestLockOfExitedProcessTakenOver(t *testing.T) {
 	require.NoError(t, cmd.Run())
 	host, _ := os.Hostname()
 	dir := t.TempDir()
-	writeLockFile(t, dir, Owner{PID: cmd.Process.Pid, Host: host, Started: time.Now(), Heartbeat: time.Now(), Token: "dead"})
+	dead := Owner{PID: cmd.Process.Pid, Host: host, Space: pidSpace(), Started: time.Now(), Heartbeat: time.Now(), Token: "dead"}
+	writeLockFile(t, dir, dead)
 	l, err := LockDir(dir)
 	require.NoError(t, err)
 	require.NoError(t, l.Release())
+
+	// In another PID namespace (a container sharing the host name) the pid means nothing here:
+	// only the heartbeat counts.
+	if pidSpace() != "" {
+		dead.Space = "other-boot/pid:[1]"
+		writeLockFile(t, dir, dead)
+		_, err = LockDir(dir)
+		var held *HeldError
+		require.ErrorAs(t, err, &held)
+	}
 }
 
 // Many processes finding the same stale lock at once: exactly one takes it over.
