@@ -53,8 +53,11 @@ type Change struct {
 }
 
 // Original returns the value a parameter had before the first change on resume, and whether it
-// was changed at all.
+// was changed at all (false for a nil Info).
 func (info *Info) Original(param string) (string, bool) {
+	if info == nil {
+		return "", false
+	}
 	for _, r := range info.Resumes {
 		for _, c := range r.Set {
 			if c.Param == param {
