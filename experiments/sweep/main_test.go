@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
+		rundir.ReleaseOnSignal(os.Stderr, "sweep") // as main does
 		if err := run(args); err != nil {
 			fmt.Fprintf(os.Stderr, "sweep: %v\n", err)
 			os.Exit(2)
@@ -345,4 +346,25 @@ func TestSchedulerExamples(t *testing.T) {
 			require.FileExists(t, filepath.Join("..", "..", ref))
 		}
 	}
+}
+
+// A sweep stopped by SIGTERM (a scheduler's preemption) releases its point's lock before it
+// exits, so that the point can be taken over at once, and exits with 128+15.
+func TestSIGTERMReleasesLocks(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sweep")
+	cmd, out := startChild(t, []string{"-grid=seed=1", "-dir=" + dir, "-dataset=synthetic", "-methods=clustergan",
+		"-set=prior_noise_dim=4; num_clusters=5; mlp_hidden=16; adversarial_loss=vanilla; n_critic=1; train_steps=100000; " +
+			"eval_every=0; checkpoint_every=0; latent_map_points=0"})
+	lock := filepath.Join(dir, "seed=1", "lock")
+	waitFor(t, "the point's lock", 60*time.Second, func() bool {
+		_, err := os.Stat(lock)
+		return err == nil
+	})
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, out.String())
+	require.Equal(t, 143, exit.ExitCode(), out.String())
+	require.Contains(t, out.String(), "sweep: stopped by terminated; released 1 run directory lock(s)")
+	require.NoFileExists(t, lock)
 }
