@@ -97,7 +97,8 @@ func TestResumeIsExactThroughRunner(t *testing.T) {
 	_, err = f.WriteString(`{"event":"train","method":"clustergan","st`)
 	require.NoError(t, err)
 	require.NoError(t, f.Close())
-	tmps := []string{filepath.Join(dir, ".results.json.tmp123"), filepath.Join(dir, "clustergan", "checkpoints", ".checkpoint-000000040.ckpt.tmp4567")}
+	tmps := []string{filepath.Join(dir, ".results.json.tmp123"), filepath.Join(dir, "clustergan", ".latent_map_test.png.tmp77"),
+		filepath.Join(dir, "clustergan", "checkpoints", ".checkpoint-000000040.ckpt.tmp4567")}
 	for _, p := range tmps {
 		require.NoError(t, os.WriteFile(p, []byte("partial"), 0o644))
 	}

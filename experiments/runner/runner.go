@@ -279,10 +279,18 @@ func (s *session) run(cfg Config) (*rundir.Results, error) {
 	for _, n := range notices {
 		fmt.Fprintln(cfg.Out, n)
 	}
-	if removed, err := atomicfile.RemoveStale(dir); err != nil {
-		return nil, err
-	} else if len(removed) > 0 {
-		fmt.Fprintf(cfg.Out, "Removed %d temporary file(s) left by an interrupted write in %s\n", len(removed), dir)
+	// This process owns the directory: a temporary file is what an interrupted write left.
+	for _, d := range append([]string{dir}, cfg.Methods...) {
+		if d != dir {
+			d = filepath.Join(dir, d)
+		}
+		removed, err := atomicfile.RemoveStale(d)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		if len(removed) > 0 {
+			fmt.Fprintf(cfg.Out, "Removed %d temporary file(s) left by an interrupted write in %s\n", len(removed), d)
+		}
 	}
 	start := time.Now()
 	data, err := datasets.Load(cfg.Dataset, cfg.DataOptions)
