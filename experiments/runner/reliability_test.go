@@ -172,7 +172,7 @@ func TestResumeFromRecordAndDivergenceAdvice(t *testing.T) {
 	require.ErrorIs(t, err, trainer.ErrDiverged)
 	ckpt := filepath.Join(dir, "clustergan", "checkpoints", "checkpoint-000000010.ckpt")
 	require.ErrorContains(t, err, "the last checkpoint verified finite is "+ckpt+" (iteration 10)")
-	advice := fmt.Sprintf(`to continue from it with lower learning rates, e.g. a tenth: -resume=%s -resume_set="critic_learning_rate=1e+07; generator_learning_rate=1e+07"`, dir)
+	advice := fmt.Sprintf(`to continue from it with lower learning rates, e.g. a tenth: go run ./experiments/mnist -resume=%s -resume_set="critic_learning_rate=1e+07; generator_learning_rate=1e+07"`, dir)
 	require.ErrorContains(t, err, advice)
 	require.Contains(t, out.String(), "Changed on resume: critic_learning_rate=1e+08 (was 0.001)")
 	require.Contains(t, out.String(), "critic optimiser: learning rate 1e+08 (the checkpoint's was 0.001)")
@@ -320,6 +320,7 @@ func TestDataProvenance(t *testing.T) {
 	}
 	out, err := resume("") // the recorded data directory
 	require.NoError(t, err, out)
+	require.Contains(t, out, "Reading data from "+dataDir+", the run's data directory (run.json)")
 	require.Contains(t, out, "evaluating on the validation split", "the recorded split")
 
 	moved := t.TempDir()

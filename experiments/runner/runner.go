@@ -250,6 +250,8 @@ type session struct {
 	info     *rundir.Info    // the run's record
 	resume   *rundir.Resume  // this session's entry, when resuming
 	changed  bool            // ResumeSet changed settings.txt
+	// dataFromRecord: the data directory is the one run.json records.
+	dataFromRecord bool
 }
 
 func (s *session) close() {
@@ -291,6 +293,9 @@ func (s *session) run(cfg Config) (*rundir.Results, error) {
 		if len(removed) > 0 {
 			fmt.Fprintf(cfg.Out, "Removed %d temporary file(s) left by an interrupted write in %s\n", len(removed), d)
 		}
+	}
+	if s.dataFromRecord {
+		fmt.Fprintf(cfg.Out, "Reading data from %s, the run's data directory (run.json)\n", cfg.DataOptions.Dir)
 	}
 	start := time.Now()
 	data, err := datasets.Load(cfg.Dataset, cfg.DataOptions)
@@ -379,7 +384,8 @@ func (s *session) writeResults(r *rundir.Results) error {
 }
 
 // withAdvice completes a divergence's error with the command that continues the run from the
-// checkpoint it names, with lower learning rates (a tenth of the run's, as an example).
+// checkpoint it names, with lower learning rates (a tenth of the run's, as an example). The
+// mnist program resumes any run directory, a sweep's points included.
 func withAdvice(err error, dir string, ctx *context.Context) error {
 	var div *trainer.DivergedError
 	if !errors.As(err, &div) {
@@ -390,9 +396,10 @@ func withAdvice(err error, dir string, ctx *context.Context) error {
 	gen := context.GetParamOr(ctx, trainer.ParamGeneratorLearningRate, td[trainer.ParamGeneratorLearningRate].(float64))
 	lower := fmt.Sprintf("%s=%g; %s=%g", trainer.ParamCriticLearningRate, critic/10, trainer.ParamGeneratorLearningRate, gen/10)
 	if div.Checkpoint == "" {
-		return fmt.Errorf("%w; start a new run with lower learning rates, e.g. a tenth: -set=%q", err, lower)
+		return fmt.Errorf("%w; start a new run with lower learning rates, e.g. a tenth: -set=%q (with the run's other settings)", err, lower)
 	}
-	return fmt.Errorf("%w; to continue from it with lower learning rates, e.g. a tenth: -resume=%s -resume_set=%q", err, dir, lower)
+	return fmt.Errorf("%w; to continue from it with lower learning rates, e.g. a tenth: go run ./experiments/mnist -resume=%s -resume_set=%q",
+		err, dir, lower)
 }
 
 // worthKeeping reports whether a failed run's directory holds something a resume would use:
@@ -649,6 +656,7 @@ func (s *session) readRecord(cfg *Config) error {
 	cfg.Ctx, cfg.ParamsSet, cfg.FlagSet = ctx, info.ParamsSet, nil
 	if cfg.DataOptions.Dir == "" && info.DataDir != "" {
 		cfg.DataOptions.Dir = info.DataDir
+		s.dataFromRecord = true
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
