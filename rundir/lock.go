@@ -260,6 +260,11 @@ func newLock(dir, path string) (*Lock, error) {
 	if err != nil {
 		return nil, err
 	}
+	heldMu.Lock()
+	defer heldMu.Unlock()
+	if stopping {
+		return nil, errStopping
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
@@ -312,6 +317,11 @@ func takeOver(dir, path string, raw []byte, stale Owner) (*Lock, error) {
 	if err != nil {
 		return nil, err
 	}
+	heldMu.Lock()
+	defer heldMu.Unlock()
+	if stopping {
+		return nil, errStopping
+	}
 	tmp := path + ".tmp-" + owner.Token
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o644)
 	if err != nil {
@@ -330,12 +340,12 @@ func takeOver(dir, path string, raw []byte, stale Owner) (*Lock, error) {
 	return start(dir, path, f, owner), nil
 }
 
+// start registers a new hold (the caller holds heldMu, so that a signal never finds a lock
+// file whose hold it does not know) and starts its heartbeat.
 func start(dir, path string, f *os.File, owner Owner) *Lock {
 	l := &Lock{dir: dir, path: path, f: f, owner: owner, heartbeat: LockHeartbeat,
 		stop: make(chan struct{}), done: make(chan struct{})}
-	heldMu.Lock()
 	held[l] = true
-	heldMu.Unlock()
 	go l.beat()
 	return l
 }
@@ -432,8 +442,13 @@ func (l *Lock) RemoveDir() error {
 }
 
 var (
-	heldMu sync.Mutex
-	held   = map[*Lock]bool{}
+	// heldMu guards held and stopping, and is held while a lock file is created, so that
+	// ReleaseOnSignal sees every lock this process has created.
+	heldMu   sync.Mutex
+	held     = map[*Lock]bool{}
+	stopping bool // a signal arrived: no new locks
+
+	errStopping = errors.New("the process is stopping: no new run directory locks")
 )
 
 // ReleaseOnSignal makes SIGINT and SIGTERM (Ctrl-C, a scheduler's preemption) release every lock
@@ -445,6 +460,7 @@ func ReleaseOnSignal(w io.Writer, program string) {
 	go func() {
 		sig := <-ch
 		heldMu.Lock()
+		stopping = true
 		var locks []*Lock
 		for l := range held {
 			locks = append(locks, l)
