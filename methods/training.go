@@ -73,7 +73,7 @@ func newTraining(env *Env, name string, obj objectives.Objective, overrides map[
 }
 
 // run resumes from the latest checkpoint when env.Resume, seeds a fresh start, prints what it
-// trains and trains; it returns the training time.
+// trains and trains; it returns the training time, summed over every session of the run.
 func (t *training) run(env *Env, what string) (time.Duration, error) {
 	if _, err := t.tr.Phases(); err != nil { // settings errors before any time is spent
 		return 0, err
@@ -96,7 +96,6 @@ func (t *training) run(env *Env, what string) (time.Duration, error) {
 	fmt.Fprintf(env.Out, "%s: %s; %d iterations, batch %d, %d critic step(s) per iteration, %s nets, %s loss\n",
 		t.name, what, cfg.Steps, cfg.BatchSize, cfg.NCritic, context.GetParamOr(t.ctx, layers.ParamArchitecture, "?"),
 		context.GetParamOr(t.ctx, losses.ParamAdversarial, "?"))
-	start := time.Now()
 	if err := t.tr.Train(); err != nil {
 		return 0, err
 	}
@@ -105,7 +104,7 @@ func (t *training) run(env *Env, what string) (time.Duration, error) {
 	} else if t.tr.BestStep() > 0 {
 		fmt.Fprintf(env.Out, "%s: using iteration %d (best validation purity %.4f)\n", t.name, t.tr.BestStep(), t.tr.BestScore())
 	}
-	return time.Since(start), nil
+	return t.tr.Elapsed(), nil
 }
 
 // reportedStep is the iteration whose weights the method reports.

@@ -2,6 +2,7 @@ package rundir
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,11 +18,100 @@ type Info struct {
 	Preset    string   `json:"preset,omitempty"`
 	Seed      int64    `json:"seed"`
 	ParamsSet []string `json:"params_set,omitempty"`
+	// DataDir is the data directory the run was started with (-data_dir, else
+	// $CLUSTERGAN_DATA_DIR; "" for the default places): a resume reads from it unless told
+	// otherwise.
+	DataDir string `json:"data_dir,omitempty"`
 	// Data lists the files the data set was read from, with their SHA-256.
 	Data      []DataFile `json:"data,omitempty"`
 	Build     Build      `json:"build"`
 	GoVersion string     `json:"go_version"`
 	Started   time.Time  `json:"started"`
+	// Resumes records each later session that continued the run, in order.
+	Resumes []Resume `json:"resumes,omitempty"`
+}
+
+// Resume is one session that continued a run: which build, and what it changed on purpose.
+type Resume struct {
+	Started   time.Time `json:"started"`
+	Build     Build     `json:"build"`
+	GoVersion string    `json:"go_version"`
+	// Set lists the settings changed for the rest of the run (-resume_set), with the values
+	// they had; settings.txt holds the new ones.
+	Set []Change `json:"set,omitempty"`
+	// AddedMethods are methods the run did not have before.
+	AddedMethods []string `json:"added_methods,omitempty"`
+	// DataMoved lists data files now read from another path, with the same SHA-256.
+	DataMoved []DataFile `json:"data_moved,omitempty"`
+}
+
+// Change is one setting changed on resume, values as settings.txt writes them.
+type Change struct {
+	Param string `json:"param"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+}
+
+// Original returns the value a parameter had before the first change on resume, and whether it
+// was changed at all (false for a nil Info).
+func (info *Info) Original(param string) (string, bool) {
+	if info == nil {
+		return "", false
+	}
+	for _, r := range info.Resumes {
+		for _, c := range r.Set {
+			if c.Param == param {
+				return c.From, true
+			}
+		}
+	}
+	return "", false
+}
+
+// CheckData compares the data files a run recorded with those read now, by role. A file
+// whose SHA-256 differs, or a role missing on either side, is an error naming the file, both
+// paths and both hashes: continuing would mix two data sets. Files with the same hash read from
+// another path are returned (a moved data directory).
+func CheckData(recorded, now []DataFile) (moved []DataFile, err error) {
+	byRole := map[string]DataFile{}
+	for _, f := range now {
+		byRole[f.Role] = f
+	}
+	seen := map[string]bool{}
+	var problems []error
+	for _, old := range recorded {
+		seen[old.Role] = true
+		cur, ok := byRole[old.Role]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Errorf("data file %s (%s) was not read this time", old.Role, old.Path))
+		case cur.SHA256 != old.SHA256:
+			problems = append(problems, fmt.Errorf("data file %s changed: %s had SHA-256 %s, %s has %s",
+				old.Role, old.Path, short(old.SHA256), cur.Path, short(cur.SHA256)))
+		case cur.Path != old.Path:
+			moved = append(moved, cur)
+		}
+	}
+	for _, cur := range now {
+		if !seen[cur.Role] {
+			problems = append(problems, fmt.Errorf("data file %s (%s) is not in the run's record", cur.Role, cur.Path))
+		}
+	}
+	if len(problems) > 0 {
+		msg := problems[0].Error()
+		for _, p := range problems[1:] {
+			msg += "; " + p.Error()
+		}
+		return nil, errors.New(msg)
+	}
+	return moved, nil
+}
+
+func short(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12] + "…"
+	}
+	return hash
 }
 
 // DataFile is one input file of a run.

@@ -139,3 +139,19 @@ func TestResultsAndInfoRoundTrip(t *testing.T) {
 	_, err = ReadResults(dir)
 	require.ErrorContains(t, err, ResultsFile)
 }
+
+// CheckData: the same files by hash pass (a moved one is returned), a changed, missing or
+// extra file is an error naming it.
+func TestCheckData(t *testing.T) {
+	rec := []DataFile{{Role: "train", Path: "/a/train", SHA256: "aaaa"}, {Role: "test", Path: "/a/test", SHA256: "bbbb"}}
+	moved, err := CheckData(rec, rec)
+	require.NoError(t, err)
+	require.Empty(t, moved)
+	now := []DataFile{{Role: "train", Path: "/b/train", SHA256: "aaaa"}, {Role: "test", Path: "/a/test", SHA256: "bbbb"}}
+	moved, err = CheckData(rec, now)
+	require.NoError(t, err)
+	require.Equal(t, now[:1], moved)
+	_, err = CheckData(rec, []DataFile{{Role: "train", Path: "/a/train", SHA256: "cccc"}, {Role: "labels", Path: "/a/l", SHA256: "dd"}})
+	require.EqualError(t, err, "data file train changed: /a/train had SHA-256 aaaa, /a/train has cccc; "+
+		"data file test (/a/test) was not read this time; data file labels (/a/l) is not in the run's record")
+}

@@ -324,16 +324,20 @@ type Shard struct {
 	Index, Count int
 }
 
-// ParseShard parses "i/n" with 0 ≤ i < n; "" is the whole sweep (0/1).
+// ParseShard parses "i/n" with 0 ≤ i < n; "" is the whole sweep (0/1); "auto" reads the
+// shard from a scheduler's environment (ShardFromEnv).
 func ParseShard(s string) (Shard, error) {
 	if s == "" {
 		return Shard{0, 1}, nil
+	}
+	if s == "auto" {
+		return autoShard()
 	}
 	is, ns, ok := strings.Cut(s, "/")
 	i, err1 := strconv.Atoi(strings.TrimSpace(is))
 	n, err2 := strconv.Atoi(strings.TrimSpace(ns))
 	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return Shard{}, fmt.Errorf("-shard: %q must be i/n with 0 ≤ i < n (e.g. 0/4)", s)
+		return Shard{}, fmt.Errorf("-shard: %q must be i/n with 0 ≤ i < n (e.g. 0/4), or auto", s)
 	}
 	return Shard{i, n}, nil
 }

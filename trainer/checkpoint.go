@@ -2,6 +2,8 @@ package trainer
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -21,9 +23,17 @@ import (
 // A checkpoint file holds every variable of a context (network weights, both optimisers'
 // state, the RNG state) plus a small JSON header. It is written to a temporary file, synced and
 // renamed, so a crash at any moment leaves either the previous checkpoint or the new one, never
-// a torn file. Layout: "CGCK", uint32 header length, JSON header, raw variable bytes.
+// a torn file; what a disk or a copy damages later, the checksum catches.
+//
+// Layout: magic "CGC2", uint32 header length (little-endian), JSON header, the variables' raw
+// bytes in header order, and the SHA-256 of everything before it (32 bytes). Files written
+// before checksums existed (magic "CGCK", no trailer) still load: their structure and values
+// are checked, their bytes cannot be (LoadCheckpoint reports Checksummed false).
 
-const checkpointMagic = "CGCK"
+const (
+	checkpointMagic   = "CGC2"
+	checkpointMagicV1 = "CGCK"
+)
 
 // CheckpointInfo is a checkpoint's JSON header.
 type CheckpointInfo struct {
@@ -31,7 +41,11 @@ type CheckpointInfo struct {
 	BestStep  int                `json:"best_step,omitempty"`  // step of the best validation purity so far
 	BestScore float64            `json:"best_score,omitempty"` // that purity
 	Extra     map[string]float64 `json:"extra,omitempty"`
-	Variables []checkpointVar    `json:"variables"`
+	// ElapsedSeconds and TrainSeconds are the wall-clock time spent in Train up to this
+	// checkpoint, summed over every session of the run, with and without evaluations.
+	ElapsedSeconds float64         `json:"elapsed_seconds,omitempty"`
+	TrainSeconds   float64         `json:"train_seconds,omitempty"`
+	Variables      []checkpointVar `json:"variables"`
 }
 
 type checkpointVar struct {
@@ -43,7 +57,26 @@ type checkpointVar struct {
 	Length int64        `json:"length"`
 }
 
-// SaveCheckpoint writes every variable of ctx to path atomically.
+// DamagedError says that a checkpoint file cannot be used: its checksum does not match, it is
+// truncated or malformed, or it holds non-finite values.
+type DamagedError struct {
+	Path, Reason string
+}
+
+func (e *DamagedError) Error() string { return "checkpoint " + e.Path + " is damaged: " + e.Reason }
+
+// NonFiniteError says that a variable holds NaN or ±Inf.
+type NonFiniteError struct {
+	Variable string // "scope/name"
+}
+
+func (e *NonFiniteError) Error() string {
+	return "variable " + e.Variable + " holds NaN or infinite values"
+}
+
+// SaveCheckpoint writes every variable of ctx to path atomically. It refuses, with a
+// *NonFiniteError and without writing, when a variable holds NaN or ±Inf: a checkpoint is
+// always a state training can continue from.
 func SaveCheckpoint(ctx *context.Context, path string, info CheckpointInfo) error {
 	info.Variables = nil
 	var blobs [][]byte
@@ -58,6 +91,9 @@ func SaveCheckpoint(ctx *context.Context, path string, info CheckpointInfo) erro
 			return fmt.Errorf("checkpoint %s: variable %s: %w", path, v.ScopeAndName(), err)
 		}
 		shape := value.Shape()
+		if !allFinite(shape.DType, data) {
+			return &NonFiniteError{Variable: context.JoinScope(v.Scope(), v.Name())}
+		}
 		info.Variables = append(info.Variables, checkpointVar{
 			Scope: v.Scope(), Name: v.Name(), DType: shape.DType, Dims: shape.Dimensions,
 			Offset: offset, Length: int64(len(data)),
@@ -69,7 +105,9 @@ func SaveCheckpoint(ctx *context.Context, path string, info CheckpointInfo) erro
 	if err != nil {
 		return err
 	}
-	err = atomicfile.Write(path, func(w io.Writer) error {
+	err = atomicfile.Write(path, func(out io.Writer) error {
+		h := sha256.New()
+		w := io.MultiWriter(out, h)
 		if _, err := io.WriteString(w, checkpointMagic); err != nil {
 			return err
 		}
@@ -84,7 +122,8 @@ func SaveCheckpoint(ctx *context.Context, path string, info CheckpointInfo) erro
 				return err
 			}
 		}
-		return nil
+		_, err := out.Write(h.Sum(nil))
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("checkpoint %s: %w", path, err)
@@ -92,13 +131,69 @@ func SaveCheckpoint(ctx *context.Context, path string, info CheckpointInfo) erro
 	return nil
 }
 
+// FiniteCheck returns a *NonFiniteError naming the first variable of ctx that holds NaN or
+// ±Inf (weights, optimiser moments), or nil.
+func FiniteCheck(ctx *context.Context) error {
+	for v := range ctx.IterVariables() {
+		value, err := v.Value()
+		if err != nil {
+			return err
+		}
+		ok := true
+		if err := value.ConstBytes(func(b []byte) { ok = allFinite(value.DType(), b) }); err != nil {
+			return err
+		}
+		if !ok {
+			return &NonFiniteError{Variable: context.JoinScope(v.Scope(), v.Name())}
+		}
+	}
+	return nil
+}
+
+// allFinite reports whether raw values (in the machine's byte order, as tensors hold them)
+// are all finite: no exponent field is all ones. Integer types are always finite.
+func allFinite(dtype dtypes.DType, b []byte) bool {
+	e := binary.NativeEndian
+	switch dtype {
+	case dtypes.Float32:
+		for i := 0; i+4 <= len(b); i += 4 {
+			if e.Uint32(b[i:])&0x7f800000 == 0x7f800000 {
+				return false
+			}
+		}
+	case dtypes.Float64:
+		for i := 0; i+8 <= len(b); i += 8 {
+			if e.Uint64(b[i:])&0x7ff0000000000000 == 0x7ff0000000000000 {
+				return false
+			}
+		}
+	case dtypes.Float16:
+		for i := 0; i+2 <= len(b); i += 2 {
+			if e.Uint16(b[i:])&0x7c00 == 0x7c00 {
+				return false
+			}
+		}
+	case dtypes.BFloat16:
+		for i := 0; i+2 <= len(b); i += 2 {
+			if e.Uint16(b[i:])&0x7f80 == 0x7f80 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // checkpointData is a loaded checkpoint: header plus tensors by "scope/name".
 type checkpointData struct {
 	Info    CheckpointInfo
 	Tensors map[string]*tensors.Tensor
+	// Checksummed is false for a file written before checkpoints carried a checksum.
+	Checksummed bool
 }
 
-// LoadCheckpoint reads a checkpoint file, validating its structure.
+// LoadCheckpoint reads a checkpoint file and verifies it: its checksum, its structure (every
+// byte accounted for) and that every value is finite. A file that fails is reported as a
+// *DamagedError; other errors are I/O errors.
 func LoadCheckpoint(path string) (*checkpointData, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -109,41 +204,78 @@ func LoadCheckpoint(path string) (*checkpointData, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := bufio.NewReader(f)
+	damaged := func(format string, args ...any) error {
+		return &DamagedError{Path: path, Reason: fmt.Sprintf(format, args...)}
+	}
+	h := sha256.New()
+	br := bufio.NewReader(f)
+	r := io.TeeReader(br, h) // the trailer is read from br: it is not part of the sum
 	magic := make([]byte, 4)
-	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != checkpointMagic {
-		return nil, fmt.Errorf("checkpoint %s: not a clustergan checkpoint (bad magic)", path)
+	if _, err := io.ReadFull(r, magic); err != nil {
+		return nil, damaged("shorter than its magic number (truncated)")
+	}
+	trailer := int64(sha256.Size)
+	switch string(magic) {
+	case checkpointMagic:
+	case checkpointMagicV1:
+		trailer = 0
+	default:
+		return nil, damaged("not a clustergan checkpoint (bad magic)")
 	}
 	var headerLen uint32
 	if err := binary.Read(r, binary.LittleEndian, &headerLen); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: truncated header", path)
+		return nil, damaged("truncated header")
 	}
-	if int64(headerLen) > stat.Size() {
-		return nil, fmt.Errorf("checkpoint %s: header length %d exceeds file size %d", path, headerLen, stat.Size())
+	if int64(headerLen) > stat.Size()-8-trailer {
+		return nil, damaged("header length %d exceeds the file size %d (truncated?)", headerLen, stat.Size())
 	}
 	header := make([]byte, headerLen)
 	if _, err := io.ReadFull(r, header); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: truncated header: %w", path, err)
+		return nil, damaged("truncated header: %v", err)
 	}
-	data := &checkpointData{Tensors: map[string]*tensors.Tensor{}}
+	data := &checkpointData{Tensors: map[string]*tensors.Tensor{}, Checksummed: trailer > 0}
 	if err := json.Unmarshal(header, &data.Info); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: header: %w", path, err)
+		return nil, damaged("header: %v", err)
 	}
-	payload := stat.Size() - 8 - int64(headerLen)
+	var offset int64
 	for _, v := range data.Info.Variables {
 		shape := shapes.Make(v.DType, v.Dims...)
-		if v.Offset < 0 || v.Length != int64(shape.Memory()) || v.Offset+v.Length > payload {
-			return nil, fmt.Errorf("checkpoint %s: variable %s/%s: bad size or offset (file truncated?)", path, v.Scope, v.Name)
+		if v.Offset != offset || v.Length != int64(shape.Memory()) {
+			return nil, damaged("variable %s/%s: bad size or offset", v.Scope, v.Name)
 		}
-		t := tensors.FromShape(shape)
+		offset += v.Length
+	}
+	if want := 8 + int64(headerLen) + offset + trailer; stat.Size() != want {
+		return nil, damaged("%d bytes, its header accounts for %d (truncated or appended to)", stat.Size(), want)
+	}
+	for _, v := range data.Info.Variables {
+		t := tensors.FromShape(shapes.Make(v.DType, v.Dims...))
 		var readErr error
-		if err := t.MutableBytes(func(b []byte) { _, readErr = io.ReadFull(r, b) }); err != nil {
+		finite := true
+		if err := t.MutableBytes(func(b []byte) {
+			if _, readErr = io.ReadFull(r, b); readErr == nil {
+				finite = allFinite(v.DType, b)
+			}
+		}); err != nil {
 			return nil, err
 		}
 		if readErr != nil {
 			return nil, fmt.Errorf("checkpoint %s: variable %s/%s: %w", path, v.Scope, v.Name, readErr)
 		}
+		if !finite {
+			return nil, damaged("variable %s/%s holds NaN or infinite values", v.Scope, v.Name)
+		}
 		data.Tensors[context.JoinScope(v.Scope, v.Name)] = t
+	}
+	if trailer > 0 {
+		sum := h.Sum(nil)
+		stored := make([]byte, sha256.Size)
+		if _, err := io.ReadFull(br, stored); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+		}
+		if !bytes.Equal(sum, stored) {
+			return nil, damaged("its SHA-256 does not match its content (a changed byte)")
+		}
 	}
 	return data, nil
 }
@@ -203,6 +335,10 @@ func (c *checkpointData) assign(ctx *context.Context) error {
 }
 
 const checkpointPrefix = "checkpoint-"
+
+// damagedSuffix is appended to the name of a checkpoint found damaged: it is kept for
+// inspection, and never loaded or counted again.
+const damagedSuffix = ".damaged"
 
 func checkpointPath(dir string, step int) string {
 	return filepath.Join(dir, fmt.Sprintf("%s%09d.ckpt", checkpointPrefix, step))

@@ -6,9 +6,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/clustergan/clustergan/internal/atomicfile"
 	"github.com/clustergan/clustergan/objectives"
 	"github.com/clustergan/clustergan/rundir"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -104,14 +106,22 @@ type Trainer struct {
 	// better (the official protocol evaluates each run's final weights).
 	KeepFinal bool
 
-	step      int
-	best      CheckpointInfo
-	started   time.Time     // when Train began
-	evalTime  time.Duration // time spent in Evaluate since then
-	phases    []objectives.Phase
-	lossNames []string // the iteration graph's outputs, in order
-	iterExec  *context.Exec
-	trainData *tensors.Tensor
+	step     int
+	best     CheckpointInfo
+	started  time.Time     // when this session's Train began
+	evalTime time.Duration // time spent in Evaluate since then
+	// elapsed and trained sum the earlier sessions' time in Train (from the checkpoint
+	// restored), with and without evaluations.
+	elapsed, trained time.Duration
+	running          bool
+	// lastGood is the newest checkpoint verified finite: written by this trainer (values
+	// checked before writing) or restored (checked when read).
+	lastGood     string
+	lastGoodStep int
+	phases       []objectives.Phase
+	lossNames    []string // the iteration graph's outputs, in order
+	iterExec     *context.Exec
+	trainData    *tensors.Tensor
 }
 
 // Step returns the number of generator iterations done.
@@ -123,29 +133,129 @@ func (t *Trainer) BestStep() int { return t.best.BestStep }
 // BestScore is the best evaluation score so far.
 func (t *Trainer) BestScore() float64 { return t.best.BestScore }
 
-// Restore loads the latest checkpoint in t.Dir, if any, before training starts. It returns the
-// checkpoint path ("" if none was found).
+// Restore loads the newest usable checkpoint in t.Dir, if any, before training starts, and
+// returns its path ("" if there is none). A damaged checkpoint (checksum, truncation,
+// non-finite values) is set aside as "<name>.damaged" with one line to t.Out, and the one
+// before it is used. The learning rates are the configured ones, not the checkpoint's, so that
+// a run resumed with other learning rates uses them (unchanged settings give the same values).
 func (t *Trainer) Restore() (string, error) {
 	if t.Dir == "" {
 		return "", nil
 	}
-	path, err := LatestCheckpoint(t.Dir)
-	if err != nil || path == "" {
-		return "", err
-	}
-	data, err := LoadCheckpoint(path)
+	paths, err := listCheckpoints(t.Dir)
 	if err != nil {
 		return "", err
 	}
-	// Variables that already exist (the RNG state, say) take their values now; the others when
-	// the training graph creates them.
-	if err := data.assignExisting(t.Model.Ctx); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
+	damaged := 0
+	for i := len(paths) - 1; i >= 0; i-- {
+		path := paths[i]
+		data, err := LoadCheckpoint(path)
+		var dmg *DamagedError
+		if errors.As(err, &dmg) {
+			aside := path + damagedSuffix
+			if err := os.Rename(path, aside); err != nil {
+				return "", err
+			}
+			damaged++
+			next := "none is left"
+			if i > 0 {
+				next = "resuming from " + paths[i-1] + " if it is sound"
+			}
+			fmt.Fprintf(t.out(), "%v; set aside as %s, %s\n", err, filepath.Base(aside), next)
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if !data.Checksummed {
+			fmt.Fprintf(t.out(), "checkpoint %s has no checksum (written before checkpoints had one): its structure and values were checked, its bytes could not be\n", path)
+		}
+		if err := t.useConfiguredLearningRates(data); err != nil {
+			return "", fmt.Errorf("%s: %w", path, err)
+		}
+		// Variables that already exist (the RNG state, say) take their values now; the others when
+		// the training graph creates them.
+		if err := data.assignExisting(t.Model.Ctx); err != nil {
+			return "", fmt.Errorf("%s: %w", path, err)
+		}
+		t.Model.Ctx.SetLoader(data)
+		t.step = data.Info.Step
+		t.best = CheckpointInfo{BestStep: data.Info.BestStep, BestScore: data.Info.BestScore}
+		t.elapsed = seconds(data.Info.ElapsedSeconds)
+		t.trained = seconds(data.Info.TrainSeconds)
+		t.lastGood, t.lastGoodStep = path, data.Info.Step
+		return path, nil
 	}
-	t.Model.Ctx.SetLoader(data)
-	t.step = data.Info.Step
-	t.best = CheckpointInfo{BestStep: data.Info.BestStep, BestScore: data.Info.BestScore}
-	return path, nil
+	if damaged > 0 {
+		return "", fmt.Errorf("no usable checkpoint in %s (%d damaged, set aside as *%s): resume again to train from the start",
+			t.Dir, damaged, damagedSuffix)
+	}
+	return "", nil
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+func (t *Trainer) out() io.Writer {
+	if t.Out == nil {
+		return io.Discard
+	}
+	return t.Out
+}
+
+// useConfiguredLearningRates drops the optimisers' learning-rate variables from a checkpoint
+// about to be restored: GoMLX's Adam keeps its learning rate in a variable, which would
+// otherwise come back from the checkpoint and hide a learning rate changed on resume. The
+// variables are then created with the configured values, as in a fresh run. A change is
+// reported in one line.
+func (t *Trainer) useConfiguredLearningRates(data *checkpointData) error {
+	suffix := context.ScopeSeparator + optimizers.Scope
+	for key, value := range data.Tensors {
+		scope, name := context.SplitScope(key)
+		if name != optimizers.ParamLearningRate || !strings.HasSuffix(scope, suffix) {
+			continue
+		}
+		group := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(scope, suffix), context.ScopeSeparator), "_optimizer")
+		configured := t.learningRate(group)
+		var old float32 // the variable's dtype is the loss's, float32 in this trainer
+		switch value.DType() {
+		case dtypes.Float32:
+			old = tensors.ToScalar[float32](value)
+		case dtypes.Float64:
+			old = float32(tensors.ToScalar[float64](value))
+		default:
+			return fmt.Errorf("learning rate %s has dtype %s", key, value.DType())
+		}
+		if float32(configured) != old {
+			fmt.Fprintf(t.out(), "%s optimiser: learning rate %g (the checkpoint's was %g)\n", group, configured, old)
+		}
+		delete(data.Tensors, key)
+	}
+	return nil
+}
+
+// learningRate is the configured learning rate of an optimiser group.
+func (t *Trainer) learningRate(group string) float64 {
+	if group == objectives.CriticOptimizer {
+		return t.Config.CriticLR
+	}
+	return t.Config.GeneratorLR
+}
+
+// Elapsed is the wall-clock time spent in Train, evaluations included, summed over every
+// session of the run up to its latest checkpoint and this session (work after an interrupted
+// session's last checkpoint is done again, and counted once).
+func (t *Trainer) Elapsed() time.Duration {
+	elapsed, _ := t.times()
+	return elapsed
+}
+
+// times returns Elapsed, and Elapsed without the time spent in evaluations.
+func (t *Trainer) times() (elapsed, trained time.Duration) {
+	if !t.running {
+		return t.elapsed, t.trained
+	}
+	session := time.Since(t.started)
+	return t.elapsed + session, t.trained + session - t.evalTime
 }
 
 // Phases returns the objective's phases for the model's context, checked (built once).
@@ -171,11 +281,7 @@ func (t *Trainer) Phases() ([]objectives.Phase, error) {
 // critic's, and the one G and E share.
 func (t *Trainer) optimizer(group string) optimizers.Interface {
 	cfg := t.Config
-	lr := cfg.GeneratorLR
-	if group == objectives.CriticOptimizer {
-		lr = cfg.CriticLR
-	}
-	return optimizers.Adam().Scope(group+"_adam").LearningRate(lr).
+	return optimizers.Adam().Scope(group+"_adam").LearningRate(t.learningRate(group)).
 		Betas(cfg.Beta1, cfg.Beta2).Epsilon(cfg.Epsilon).Done()
 }
 
@@ -241,8 +347,30 @@ func inScopes(scope string, scopes []string) bool {
 	return false
 }
 
-// ErrDiverged is wrapped by the error Train returns when a loss becomes NaN or infinite.
+// ErrDiverged is wrapped by the error Train returns when a loss, a weight or an optimiser's
+// state becomes NaN or infinite (a *DivergedError).
 var ErrDiverged = errors.New("training diverged")
+
+// DivergedError describes a divergence and names the newest checkpoint verified finite, from
+// which training can continue (with lower learning rates).
+type DivergedError struct {
+	Step int    // the iteration at which it was found
+	What string // "loss critic/total is NaN", "variable /critic/... holds NaN or infinite values"
+	// Checkpoint is the newest checkpoint verified finite ("" if there is none), of iteration
+	// CheckpointStep; it is also the newest checkpoint in the directory, the one a resume uses.
+	Checkpoint     string
+	CheckpointStep int
+}
+
+func (e *DivergedError) Error() string {
+	s := fmt.Sprintf("%v at iteration %d: %s", ErrDiverged, e.Step, e.What)
+	if e.Checkpoint != "" {
+		return s + fmt.Sprintf("; the last checkpoint verified finite is %s (iteration %d)", e.Checkpoint, e.CheckpointStep)
+	}
+	return s + "; no checkpoint verified finite exists"
+}
+
+func (e *DivergedError) Unwrap() error { return ErrDiverged }
 
 // RunStep runs one iteration and returns its losses.
 func (t *Trainer) RunStep() (Losses, error) {
@@ -272,7 +400,7 @@ func (t *Trainer) RunStep() (Losses, error) {
 	t.step++
 	for _, name := range t.lossNames {
 		if v := l[name]; math.IsNaN(v) || math.IsInf(v, 0) {
-			return l, fmt.Errorf("%w at iteration %d: loss %s is %v", ErrDiverged, t.step, name, v)
+			return l, &DivergedError{Step: t.step, What: fmt.Sprintf("loss %s is %v", name, v)}
 		}
 	}
 	return l, nil
@@ -281,15 +409,24 @@ func (t *Trainer) RunStep() (Losses, error) {
 // Train runs iterations until Config.Steps, with progress, periodic evaluation and atomic
 // checkpoints. After it returns, the model holds the best evaluated weights (when an Evaluator
 // is set and KeepFinal is not), else the last ones.
+//
+// A NaN or infinite loss stops training at once; weights and optimiser state are checked
+// before every evaluation, every checkpoint and at the end, and non-finite values stop it too:
+// the error is a *DivergedError naming the newest checkpoint verified finite.
 func (t *Trainer) Train() error {
 	cfg := t.Config
-	out := t.Out
-	if out == nil {
-		out = io.Discard
-	}
 	if t.Dir != "" {
 		if err := os.MkdirAll(t.Dir, 0o755); err != nil {
 			return err
+		}
+		// Only this trainer writes here (its run directory is locked), so a temporary file is
+		// what an interrupted write left.
+		removed, err := atomicfile.RemoveStale(t.Dir)
+		if err != nil {
+			return err
+		}
+		if len(removed) > 0 {
+			fmt.Fprintf(t.out(), "removed %d temporary file(s) left by an interrupted checkpoint write in %s\n", len(removed), t.Dir)
 		}
 	}
 	logEvery := t.LogEvery
@@ -299,22 +436,17 @@ func (t *Trainer) Train() error {
 	if _, err := t.Phases(); err != nil {
 		return err
 	}
-	bar := newProgress(out, cfg.Steps, t.step, t.lossNames)
-	t.started, t.evalTime = time.Now(), 0
-	lastGood := ""
+	bar := newProgress(t.out(), cfg.Steps, t.step, t.lossNames)
+	t.started, t.evalTime, t.running = time.Now(), 0, true
+	defer func() {
+		t.elapsed, t.trained = t.times()
+		t.running = false
+	}()
 	for t.step < cfg.Steps {
 		losses, err := t.RunStep()
 		if err != nil {
 			bar.finish()
-			if errors.Is(err, ErrDiverged) {
-				if lastGood == "" {
-					lastGood, _ = LatestCheckpoint(t.Dir)
-				}
-				if lastGood != "" {
-					return fmt.Errorf("%w; the last good checkpoint is %s (lower the learning rates and -resume)", err, lastGood)
-				}
-			}
-			return err
+			return t.diverged(err)
 		}
 		bar.update(t.step, losses)
 		if t.Log != nil && (t.step%logEvery == 0 || t.step == cfg.Steps) {
@@ -323,29 +455,61 @@ func (t *Trainer) Train() error {
 			}
 		}
 		evalNow := t.Evaluate != nil && ((cfg.EvalEvery > 0 && t.step%cfg.EvalEvery == 0) || t.step == cfg.Steps)
-		if evalNow {
-			if err := t.evaluate(bar); err != nil {
-				return err
+		checkpointNow := t.Dir != "" && ((cfg.CheckpointEvery > 0 && t.step%cfg.CheckpointEvery == 0) || t.step == cfg.Steps)
+		if evalNow || (t.step == cfg.Steps && !checkpointNow) {
+			if err := FiniteCheck(t.Model.Ctx); err != nil {
+				bar.finish()
+				return t.diverged(err)
 			}
 		}
-		if t.Dir != "" && ((cfg.CheckpointEvery > 0 && t.step%cfg.CheckpointEvery == 0) || t.step == cfg.Steps) {
+		if evalNow {
+			if err := t.evaluate(bar); err != nil {
+				bar.finish()
+				return t.diverged(err)
+			}
+		}
+		if checkpointNow {
 			path := checkpointPath(t.Dir, t.step)
-			if err := SaveCheckpoint(t.Model.Ctx, path, CheckpointInfo{Step: t.step, BestStep: t.best.BestStep, BestScore: t.best.BestScore}); err != nil {
-				return err
+			if err := t.save(path, CheckpointInfo{Step: t.step, BestStep: t.best.BestStep, BestScore: t.best.BestScore}); err != nil {
+				bar.finish()
+				return t.diverged(err)
 			}
 			if err := pruneCheckpoints(t.Dir, cfg.CheckpointKeep); err != nil {
 				return err
 			}
-			lastGood = path
+			t.lastGood, t.lastGoodStep = path, t.step
 		}
 	}
 	bar.finish()
 	return t.useBest()
 }
 
+// save writes a checkpoint with the time totals.
+func (t *Trainer) save(path string, info CheckpointInfo) error {
+	elapsed, trained := t.times()
+	info.ElapsedSeconds, info.TrainSeconds = elapsed.Seconds(), trained.Seconds()
+	return SaveCheckpoint(t.Model.Ctx, path, info)
+}
+
+// diverged turns a NaN loss or a non-finite variable into a *DivergedError naming the newest
+// checkpoint verified finite; other errors pass unchanged.
+func (t *Trainer) diverged(err error) error {
+	var div *DivergedError
+	var nonFinite *NonFiniteError
+	switch {
+	case errors.As(err, &div):
+	case errors.As(err, &nonFinite):
+		div = &DivergedError{Step: t.step, What: nonFinite.Error()}
+	default:
+		return err
+	}
+	div.Checkpoint, div.CheckpointStep = t.lastGood, t.lastGoodStep
+	return div
+}
+
 func (t *Trainer) evaluate(bar *progress) error {
 	evalStart := time.Now()
-	elapsed, training := evalStart.Sub(t.started), evalStart.Sub(t.started)-t.evalTime
+	elapsed, training := t.times()
 	score, metrics, err := t.Evaluate(t.Model, t.step)
 	t.evalTime += time.Since(evalStart)
 	if err != nil {
@@ -355,15 +519,15 @@ func (t *Trainer) evaluate(bar *progress) error {
 	if improved {
 		t.best.BestStep, t.best.BestScore = t.step, score
 		if t.Dir != "" {
-			if err := SaveCheckpoint(t.Model.Ctx, t.bestPath(), CheckpointInfo{Step: t.step, BestStep: t.step, BestScore: score, Extra: metrics}); err != nil {
+			if err := t.save(t.bestPath(), CheckpointInfo{Step: t.step, BestStep: t.step, BestScore: score, Extra: metrics}); err != nil {
 				return err
 			}
 		}
 	}
 	bar.note(fmt.Sprintf("eval @%d: score %.4f (best %.4f @%d)", t.step, score, t.best.BestScore, t.best.BestStep))
 	if t.Log != nil {
-		// Wall-clock seconds since this Train call began (a resumed run counts from its resume),
-		// with and without the time spent in earlier evaluations: time-to-accuracy curves.
+		// Wall-clock seconds in Train over every session of the run, with and without the time
+		// spent in earlier evaluations: time-to-accuracy curves.
 		return t.Log(&rundir.EvalRecord{Step: t.step, Score: score, Metrics: metrics, BestStep: t.best.BestStep,
 			ElapsedSeconds: elapsed.Seconds(), TrainSeconds: training.Seconds()})
 	}

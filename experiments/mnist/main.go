@@ -5,6 +5,10 @@
 //	go run ./experiments/mnist -preset=quick        # a smoke run
 //	go run ./experiments/mnist -set="seed=2"        # override any parameter
 //	go run ./experiments/mnist -resume=runs/NAME    # continue an interrupted run
+//	go run ./experiments/mnist -resume=runs/NAME -resume_set="critic_learning_rate=1e-5"
+//
+// -resume continues a run as its record says (dataset, split, methods, settings); flags that
+// contradict the record are errors, and -resume_set changes settings on purpose, recorded.
 //
 // Flags only; the work is in package experiments/runner.
 package main
@@ -37,6 +41,7 @@ func presetNames() []string {
 }
 
 func main() {
+	rundir.ReleaseOnSignal(os.Stderr, "mnist")
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintf(os.Stderr, "mnist: %v\n", err)
 		os.Exit(2)
@@ -50,7 +55,8 @@ func run(args []string) error {
 	set := flags.String("set", "", `parameter overrides, "name=value;/scope/name=value" or "file:PATH"; -params lists them`)
 	runsDir := flags.String("runs", "runs", "parent directory of run directories")
 	name := flags.String("name", "", "run directory name (default <dataset>-<date>-<time>)")
-	resume := flags.String("resume", "", "continue the run in this directory from its latest checkpoint")
+	resume := flags.String("resume", "", "continue the run in this directory from its latest checkpoint, with its own dataset, split, methods and settings")
+	resumeSet := flags.String("resume_set", "", `with -resume: change settings for the rest of the run, "name=value;..." (recorded in its run.json), e.g. lower learning rates after a divergence`)
 	listParams := flags.Bool("params", false, "list every parameter with its value after -preset and -set, and exit")
 	if ok, err := runner.ParseFlags(flags, args); !ok {
 		return err
@@ -76,7 +82,7 @@ func run(args []string) error {
 	}
 
 	methodList := common.MethodList()
-	if methodList == nil {
+	if methodList == nil && *resume == "" {
 		methodList = strings.Split(runner.PresetMethods(string(presetText)), ",")
 	}
 	cfg := runner.Config{
@@ -87,12 +93,26 @@ func run(args []string) error {
 		RunsDir:     *runsDir,
 		RunName:     *name,
 		ResumeDir:   *resume,
+		ResumeSet:   *resumeSet,
 		Ctx:         ctx,
 		ParamsSet:   paramsSet,
 		FlagSet:     flagSet,
 		Preset:      *preset,
 		Out:         os.Stdout,
 		NewBackend:  func() (backends.Backend, error) { return backend.New(os.Stderr) },
+	}
+	if *resume != "" {
+		// The run's record decides; only the flags given are checked against it.
+		given := map[string]bool{}
+		flags.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		if given["name"] {
+			return fmt.Errorf("-name=%s: a resumed run keeps its directory %s; give -name or -resume, not both", *name, *resume)
+		}
+		for flagName, value := range map[string]*string{"dataset": &cfg.Dataset, "split": &cfg.Split, "preset": &cfg.Preset} {
+			if !given[flagName] {
+				*value = ""
+			}
+		}
 	}
 	_, err = runner.Run(cfg)
 	return err

@@ -3,12 +3,15 @@
 //	go run ./experiments/sweep -grid="beta_c=1,10; seed=1..3" -dir=runs/my-sweep \
 //	    -preset=experiments/mnist/presets/default.settings
 //	go run ./experiments/sweep -grid=file:experiments/sweep/beta.sweep -dir=runs/beta ...
-//	go run ./experiments/sweep ... -shard=2/8            # one of 8 machines (Slurm array, k8s Job)
+//	go run ./experiments/sweep ... -shard=2/8            # one of 8 machines
+//	go run ./experiments/sweep ... -shard=auto           # the shard of a Slurm array task or k8s Indexed Job
 //	go run ./experiments/sweep ... -parallel=2           # two points at once in this process
 //	go run ./experiments/sweep -report=runs/beta         # report.md, report.csv, heatmaps
 //
 // Starting the same command again skips finished points and resumes unfinished ones from their
-// checkpoints. Grid syntax: see sweeps.ParseGrid; reports: sweeps.WriteReport.
+// checkpoints. Any number of processes may run one sweep directory at once: each point is run
+// by the one process that holds its lock. Examples for schedulers are in slurm/ and k8s/.
+// Grid syntax: see sweeps.ParseGrid; shards: sweeps.ParseShard; reports: sweeps.WriteReport.
 package main
 
 import (
@@ -25,6 +28,7 @@ import (
 )
 
 func main() {
+	rundir.ReleaseOnSignal(os.Stderr, "sweep")
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintf(os.Stderr, "sweep: %v\n", err)
 		os.Exit(2)
@@ -38,7 +42,9 @@ func run(args []string) error {
 	preset := flags.String("preset", "", `settings file applied before each point, e.g. experiments/mnist/presets/default.settings; its "# methods:" line gives the default methods`)
 	set := flags.String("set", "", `parameter overrides for every point, applied after -preset: "name=value;..." or "file:PATH"`)
 	common := runner.RegisterFlags(flags, "the preset's, else kmeans")
-	shard := flags.String("shard", "", "run only shard i of n (i/n, 0 ≤ i < n): the points whose index mod n is i")
+	shard := flags.String("shard", "", "run only shard i of n (i/n, 0 ≤ i < n): the points whose index mod n is i; "+
+		"auto: from a Slurm job array's or a Kubernetes Indexed Job's environment (see sweeps.ShardFromEnv)")
+	wait := flags.Bool("wait", true, "after this process's other points, wait for the points other processes hold, and run those they leave unfinished")
 	parallel := flags.Int("parallel", 1, "points run at once in this process; they share one backend and its threads")
 	list := flags.Bool("list", false, "list the points of the shard with their status, and exit")
 	report := flags.String("report", "", "aggregate the run directories under this directory instead of running")
@@ -64,6 +70,13 @@ func run(args []string) error {
 		_, files, err := sweeps.WriteReport(*report, out, x, y, rundir.SettingsMap(strings.ReplaceAll(*where, ";", "\n")))
 		for _, f := range files {
 			fmt.Println("wrote", f)
+		}
+		if err == nil {
+			// Unreadable runs are listed in report.md; say so here too.
+			_, skipped, _ := sweeps.AggregateDir(*report, rundir.SettingsMap(strings.ReplaceAll(*where, ";", "\n")))
+			for _, e := range skipped {
+				fmt.Println("skipped (unreadable):", e)
+			}
 		}
 		return err
 	}
@@ -96,7 +109,7 @@ func run(args []string) error {
 	opts := Options{
 		Dir: *dir, Grid: g, Base: base, Dataset: *common.Dataset, Split: *common.Split,
 		DataOptions: common.DataOptions(), Methods: common.MethodList(),
-		Shard: sh, Parallel: *parallel, Out: os.Stdout,
+		Shard: sh, Parallel: *parallel, Wait: *wait, Out: os.Stdout,
 		NewBackend: func() (backends.Backend, error) { return backend.New(os.Stderr) },
 	}
 	if *list {
@@ -112,7 +125,11 @@ func run(args []string) error {
 		return nil
 	}
 	sum, err := Run(opts)
-	fmt.Printf("sweep: %d of %d points in shard %s; %d were finished, %d resumed, %d started, %d failed\n",
+	fmt.Printf("sweep: %d of %d points in shard %s; %d were finished, %d resumed, %d started, %d failed",
 		sum.InShard, sum.Points, sh, sum.Skipped, sum.Resumed, sum.Started, sum.Failed)
+	if sum.Owned > 0 {
+		fmt.Printf(", %d left to the processes that hold them", sum.Owned)
+	}
+	fmt.Println()
 	return err
 }

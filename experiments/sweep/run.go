@@ -3,8 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/clustergan/clustergan/sweeps"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,6 +15,7 @@ import (
 	"github.com/clustergan/clustergan/datasets"
 	"github.com/clustergan/clustergan/experiments/runner"
 	"github.com/clustergan/clustergan/rundir"
+	"github.com/clustergan/clustergan/sweeps"
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -41,6 +42,10 @@ type Options struct {
 
 	Shard    sweeps.Shard
 	Parallel int // points run at once in this process (default 1)
+	// Wait: after its other points, wait for the points other processes hold, running those
+	// whose owner stops without finishing them (its lock goes stale). Without Wait they are
+	// left to their owners.
+	Wait bool
 
 	// NewBackend creates the GoMLX backend. It is called at most once per sweep: all points of
 	// the process share that backend, so that P concurrent points divide its threads instead of
@@ -67,9 +72,11 @@ type Planned struct {
 	config  runner.Config
 }
 
-// Summary counts what a call of Run did in its shard.
+// Summary counts what a call of Run did in its shard: Skipped points were finished (before,
+// or by another process meanwhile), Resumed and Started ones this process ran, Owned ones it
+// left to the other processes that held them (without Options.Wait).
 type Summary struct {
-	Points, InShard, Skipped, Resumed, Started, Failed int
+	Points, InShard, Skipped, Resumed, Started, Failed, Owned int
 }
 
 // Plan expands the grid and checks every point up front (all shards' points, so that a bad
@@ -150,11 +157,17 @@ func dirStatus(dir string, cfg runner.Config) (Status, error) {
 	}
 	want := rundir.SettingsMap(rundir.FormatSettings(cfg.Ctx))
 	have := rundir.SettingsMap(string(old))
+	info, _ := rundir.ReadInfo(dir) // settings changed on resume (-resume_set) are recorded there
 	var diffs []string
 	for k, v := range want {
-		if hv, ok := have[k]; ok && hv != v {
-			diffs = append(diffs, fmt.Sprintf("%s=%s there, %s now", k, hv, v))
+		hv, ok := have[k]
+		if !ok || hv == v {
+			continue
 		}
+		if from, changed := info.Original(k); changed && from == v {
+			continue
+		}
+		diffs = append(diffs, fmt.Sprintf("%s=%s there, %s now", k, hv, v))
 	}
 	if len(diffs) > 0 {
 		sort.Strings(diffs)
@@ -181,11 +194,22 @@ func finished(dir string, methods []string) bool {
 	return true
 }
 
+// PollEvery is how often a waiting sweep looks again at the points other processes hold.
+var PollEvery = time.Second
+
 // Run plans the sweep (see Plan) and runs the points of opts.Shard that are not finished, in
 // index order, opts.Parallel at a time, each through runner.Run in this process: new points get
 // a new run directory, unfinished ones are resumed from their checkpoints (runner's ResumeDir).
 // Each point's progress goes to Dir/logs/<point>.log (appended across sessions). A point that
 // fails does not stop the others; Run returns their errors joined.
+//
+// Several processes may run one sweep, the same shard or others, on one machine or on many
+// sharing the directory: a point is run by the process that holds its run directory's lock
+// (rundir.LockDir). A process takes the lock before it touches a point, looks at the point's
+// status again under it (another process may have finished it meanwhile), and never removes
+// a directory. Points another process holds are skipped with a line saying so; with
+// opts.Wait they are taken up again at the end, until each is finished by its owner or
+// taken over from an owner that stopped (its lock gone stale).
 //
 // Threads: all points share one backend (opts.NewBackend is called once). With the pure-Go
 // backend every computation runs on goroutines of this process, so GOMAXPROCS (default: the
@@ -206,25 +230,22 @@ func Run(opts Options) (Summary, error) {
 	}
 	var sum Summary
 	var todo []Planned
+	planned := map[Status]int{}
 	for _, pl := range plan {
 		sum.Points++
 		if !pl.InShard {
 			continue
 		}
 		sum.InShard++
-		switch pl.Status {
-		case StatusFinished:
+		planned[pl.Status]++
+		if pl.Status == StatusFinished {
 			sum.Skipped++
-		case StatusResume:
-			sum.Resumed++
-			todo = append(todo, pl)
-		default:
-			sum.Started++
+		} else {
 			todo = append(todo, pl)
 		}
 	}
 	fmt.Fprintf(opts.Out, "sweep %s: %d points, shard %s has %d: %d finished, %d to resume, %d to start (%d at a time)\n",
-		opts.Dir, sum.Points, opts.Shard, sum.InShard, sum.Skipped, sum.Resumed, sum.Started, opts.Parallel)
+		opts.Dir, sum.Points, opts.Shard, sum.InShard, planned[StatusFinished], planned[StatusResume], planned[StatusNew], opts.Parallel)
 	if len(todo) == 0 {
 		return sum, nil
 	}
@@ -238,8 +259,49 @@ func Run(opts Options) (Summary, error) {
 		return opts.NewBackend()
 	})
 
-	var mu sync.Mutex // guards opts.Out, errs and sum.Failed
+	var mu sync.Mutex // guards opts.Out, errs, sum and owned
 	var errs []error
+	var owned []Planned
+	say := func(pl Planned, format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(opts.Out, "point %d %s: %s\n", pl.Point.Index, pl.Point.DirName(), fmt.Sprintf(format, args...))
+	}
+	// do runs one point; it reports false when another process holds it.
+	do := func(pl Planned, quiet bool) bool {
+		start := time.Now()
+		outcome, err := runPoint(pl, opts, newBackend, &mu, say)
+		mu.Lock()
+		defer mu.Unlock()
+		var held *rundir.HeldError
+		switch {
+		case errors.As(err, &held):
+			if !quiet {
+				what := "left to it"
+				if opts.Wait {
+					what = "coming back to it later"
+				}
+				fmt.Fprintf(opts.Out, "point %d %s: skipped for now: %v; %s\n", pl.Point.Index, pl.Point.DirName(), err, what)
+			}
+			return false
+		case err != nil:
+			sum.Failed++
+			errs = append(errs, fmt.Errorf("point %d (%s): %w", pl.Point.Index, pl.Point.DirName(), err))
+			fmt.Fprintf(opts.Out, "point %d %s: FAILED after %s: %v\n", pl.Point.Index, pl.Point.DirName(), time.Since(start).Round(time.Second), err)
+		case outcome == StatusFinished:
+			sum.Skipped++
+			fmt.Fprintf(opts.Out, "point %d %s: finished by another process\n", pl.Point.Index, pl.Point.DirName())
+		default:
+			if outcome == StatusResume {
+				sum.Resumed++
+			} else {
+				sum.Started++
+			}
+			fmt.Fprintf(opts.Out, "point %d %s: done in %s\n", pl.Point.Index, pl.Point.DirName(), time.Since(start).Round(time.Second))
+		}
+		return true
+	}
+
 	jobs := make(chan Planned)
 	var wg sync.WaitGroup
 	for range min(opts.Parallel, len(todo)) {
@@ -247,17 +309,11 @@ func Run(opts Options) (Summary, error) {
 		go func() {
 			defer wg.Done()
 			for pl := range jobs {
-				start := time.Now()
-				err := runPoint(pl, opts, newBackend, &mu)
-				mu.Lock()
-				if err != nil {
-					sum.Failed++
-					errs = append(errs, fmt.Errorf("point %d (%s): %w", pl.Point.Index, pl.Point.DirName(), err))
-					fmt.Fprintf(opts.Out, "point %d %s: FAILED after %s: %v\n", pl.Point.Index, pl.Point.DirName(), time.Since(start).Round(time.Second), err)
-				} else {
-					fmt.Fprintf(opts.Out, "point %d %s: done in %s\n", pl.Point.Index, pl.Point.DirName(), time.Since(start).Round(time.Second))
+				if !do(pl, false) {
+					mu.Lock()
+					owned = append(owned, pl)
+					mu.Unlock()
 				}
-				mu.Unlock()
 			}
 		}()
 	}
@@ -266,14 +322,63 @@ func Run(opts Options) (Summary, error) {
 	}
 	close(jobs)
 	wg.Wait()
+
+	if opts.Wait && len(owned) > 0 {
+		fmt.Fprintf(opts.Out, "sweep %s: waiting for %d point(s) other processes hold\n", opts.Dir, len(owned))
+		sort.Slice(owned, func(i, j int) bool { return owned[i].Point.Index < owned[j].Point.Index })
+		for len(owned) > 0 {
+			var still []Planned
+			for _, pl := range owned {
+				if !do(pl, true) {
+					still = append(still, pl)
+				}
+			}
+			if owned = still; len(owned) > 0 {
+				time.Sleep(PollEvery)
+			}
+		}
+	}
+	sum.Owned = len(owned)
 	return sum, errors.Join(errs...)
 }
 
-func runPoint(pl Planned, opts Options, newBackend func() (backends.Backend, error), outMu *sync.Mutex) error {
+// claim creates and locks a point's run directory, or locks the existing one.
+func claim(dir string) (*rundir.Lock, error) {
+	for range 5 {
+		l, err := rundir.CreateDir(dir)
+		if !errors.Is(err, fs.ErrExist) {
+			return l, err
+		}
+		l, err = rundir.LockDir(dir)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return l, err
+		}
+		// Removed meanwhile by the process that created it (its run failed with nothing to keep).
+	}
+	return nil, fmt.Errorf("run directory %s keeps appearing and disappearing", dir)
+}
+
+// runPoint takes the point's lock, looks at its status again under it and runs it if it is
+// not finished. It returns the status the point had under the lock; a *rundir.HeldError when
+// another process holds it.
+func runPoint(pl Planned, opts Options, newBackend func() (backends.Backend, error), outMu *sync.Mutex,
+	say func(Planned, string, ...any)) (Status, error) {
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return "", err
+	}
+	lock, err := claim(pl.Dir)
+	if err != nil {
+		return "", err
+	}
+	defer lock.Release()
+	status, err := dirStatus(pl.Dir, pl.config)
+	if err != nil || status == StatusFinished {
+		return status, err
+	}
 	logFile, err := os.OpenFile(filepath.Join(opts.Dir, LogsDir, pl.Point.DirName()+".log"),
 		os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		return err
+		return status, err
 	}
 	defer logFile.Close()
 	cfg := pl.config
@@ -282,20 +387,13 @@ func runPoint(pl Planned, opts Options, newBackend func() (backends.Backend, err
 		cfg.Out = io.MultiWriter(logFile, lockedWriter{opts.Out, outMu})
 	}
 	cfg.NewBackend = newBackend
-	if pl.Status == StatusResume {
+	cfg.Lock = lock
+	if status == StatusResume {
 		cfg.ResumeDir = pl.Dir
-	} else if _, err := os.Stat(pl.Dir); err == nil {
-		// A directory without settings.txt (see dirStatus) holds nothing: start it afresh.
-		if err := os.RemoveAll(pl.Dir); err != nil {
-			return err
-		}
 	}
-	outMu.Lock()
-	fmt.Fprintf(opts.Out, "point %d %s: %s\n", pl.Point.Index, pl.Point.DirName(), map[Status]string{
-		StatusNew: "starting", StatusResume: "resuming"}[pl.Status])
-	outMu.Unlock()
+	say(pl, map[Status]string{StatusNew: "starting", StatusResume: "resuming"}[status])
 	_, err = runner.Run(cfg)
-	return err
+	return status, err
 }
 
 type lockedWriter struct {

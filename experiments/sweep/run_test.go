@@ -2,13 +2,18 @@ package main
 
 import (
 	"bytes"
-	"github.com/clustergan/clustergan/sweeps"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/clustergan/clustergan/backend"
+	"github.com/clustergan/clustergan/experiments/runner"
+	"github.com/clustergan/clustergan/rundir"
+	"github.com/clustergan/clustergan/sweeps"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/stretchr/testify/require"
 )
@@ -144,4 +149,90 @@ func TestRunClusterGANParallel(t *testing.T) {
 		require.Len(t, g.Rows, 3)
 		require.NotNil(t, g.Rows[0].Best, "clustergan rows have a validation score")
 	}
+}
+
+// A point another process holds is skipped with a line naming the owner, and its directory is
+// left alone; with Wait the sweep comes back to it once the owner lets go, and runs it.
+func TestRunSkipsOrWaitsForHeldPoints(t *testing.T) {
+	dir := t.TempDir()
+	opts := testOptions(t, dir, "seed=1..2", "kmeans")
+	points, _ := opts.Grid.Points()
+	held := filepath.Join(dir, points[1].DirName())
+	require.NoError(t, os.MkdirAll(held, 0o755))
+	lock, err := rundir.LockDir(held)
+	require.NoError(t, err)
+
+	out := &bytes.Buffer{}
+	opts.Out = out
+	sum, err := Run(opts)
+	require.NoError(t, err)
+	require.Equal(t, Summary{Points: 2, InShard: 2, Started: 1, Owned: 1}, sum)
+	require.Contains(t, out.String(), fmt.Sprintf("point 1 %s: skipped for now: run directory %s is in use by pid %d", points[1].DirName(), held, os.Getpid()))
+	require.Contains(t, out.String(), "; left to it\n")
+	entries, err := os.ReadDir(held)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only the owner's lock")
+
+	saved := PollEvery
+	PollEvery = 10 * time.Millisecond
+	t.Cleanup(func() { PollEvery = saved })
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		lock.Release()
+	}()
+	opts.Wait = true
+	out.Reset()
+	sum, err = Run(opts)
+	require.NoError(t, err)
+	require.Equal(t, Summary{Points: 2, InShard: 2, Skipped: 1, Started: 1}, sum)
+	require.Contains(t, out.String(), "coming back to it later")
+	require.Contains(t, out.String(), "waiting for 1 point(s) other processes hold")
+	require.FileExists(t, filepath.Join(held, "results.json"))
+}
+
+// The status a point had when the sweep was planned is looked at again under its lock: a point
+// another process finished meanwhile is not run again (nor removed).
+func TestPointStatusRecheckedUnderLock(t *testing.T) {
+	dir := t.TempDir()
+	opts := testOptions(t, dir, "seed=1", "kmeans")
+	plan, err := Plan(opts)
+	require.NoError(t, err)
+	require.Equal(t, StatusNew, plan[0].Status)
+	_, err = Run(opts) // "another process"
+	require.NoError(t, err)
+	results := filepath.Join(plan[0].Dir, "results.json")
+	before, err := os.Stat(results)
+	require.NoError(t, err)
+
+	var mu sync.Mutex
+	status, err := runPoint(plan[0], opts, nil, &mu, func(Planned, string, ...any) {})
+	require.NoError(t, err)
+	require.Equal(t, StatusFinished, status)
+	after, err := os.Stat(results)
+	require.NoError(t, err)
+	require.True(t, os.SameFile(before, after))
+	require.Equal(t, before.ModTime(), after.ModTime())
+}
+
+// A point whose settings were changed on purpose when it was resumed (-resume_set, recorded
+// in its run.json) still belongs to the sweep; an unrecorded difference is refused.
+func TestPlanAcceptsRecordedResumeChanges(t *testing.T) {
+	dir := t.TempDir()
+	opts := testOptions(t, dir, "kmeans_max_iter=50; seed=1", "kmeans")
+	_, err := Run(opts)
+	require.NoError(t, err)
+	points, _ := opts.Grid.Points()
+	_, err = runner.Run(runner.Config{ResumeDir: filepath.Join(dir, points[0].DirName()), ResumeSet: "kmeans_max_iter=60",
+		Out: &bytes.Buffer{}, DataOptions: opts.DataOptions})
+	require.NoError(t, err)
+	plan, err := Plan(opts)
+	require.NoError(t, err)
+	require.Equal(t, StatusFinished, plan[0].Status)
+
+	settings := filepath.Join(dir, points[0].DirName(), rundir.SettingsFile)
+	text, err := os.ReadFile(settings)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(settings, []byte(strings.Replace(string(text), "kmeans_tol=0.0001", "kmeans_tol=0.5", 1)), 0o644))
+	_, err = Plan(opts)
+	require.ErrorContains(t, err, "was started with other settings (kmeans_tol=0.5 there, 0.0001 now)")
 }

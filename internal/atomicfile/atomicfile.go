@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 )
 
 // Write creates or replaces path with what fill writes: into a temporary file in the same
@@ -49,4 +50,28 @@ func WriteBytes(path string, data []byte) error {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// tempName matches the temporary files Write creates: "." + base + ".tmp" + digits.
+var tempName = regexp.MustCompile(`^\..+\.tmp[0-9]+$`)
+
+// RemoveStale removes the temporary files that interrupted Writes left in dir (not in its
+// sub-directories) and returns their paths. Call it only where no other Write can be under way
+// (a directory this process owns).
+func RemoveStale(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && tempName.MatchString(e.Name()) {
+			path := filepath.Join(dir, e.Name())
+			if err := os.Remove(path); err != nil {
+				return removed, err
+			}
+			removed = append(removed, path)
+		}
+	}
+	return removed, nil
 }
