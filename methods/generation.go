@@ -7,7 +7,6 @@ import (
 
 	"github.com/clustergan/clustergan/evaluation"
 	"github.com/clustergan/clustergan/trainer"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // generationStream is the PCG stream of the generation samples' noise.
@@ -20,7 +19,11 @@ const generationStream = 0x6e4
 // method's own cluster indices: argmax of E or Q, the chosen restart). It returns nil when the
 // prior has no cluster code in z or the count is 0.
 func generationAgreement(env *Env, m *trainer.Model, assigned []int) (*evaluation.GenAgreement, error) {
-	perCluster := context.GetParamOr(m.Ctx, ParamGenerationSamples, 100)
+	c, err := ConfigFromContext(m.Ctx)
+	if err != nil {
+		return nil, err
+	}
+	perCluster := c.GenerationSamples
 	dn, k, split := m.Prior.Split()
 	if !split || perCluster <= 0 {
 		return nil, nil

@@ -96,8 +96,8 @@ func (cfg *Config) Validate() error {
 	if cfg.Out == nil {
 		cfg.Out = os.Stdout
 	}
-	if seed := context.GetParamOr(cfg.Ctx, methods.ParamSeed, 1); seed < 0 {
-		return fmt.Errorf("parameter %q: must be ≥ 0, got %d", methods.ParamSeed, seed)
+	if err := methods.CheckParams(cfg.Ctx); err != nil {
+		return err
 	}
 	for _, name := range cfg.Methods {
 		m, _ := methods.Get(name)
@@ -180,7 +180,7 @@ func Run(cfg Config) (*rundir.Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	seed := int64(context.GetParamOr(cfg.Ctx, methods.ParamSeed, 1))
+	seed := runSeed(cfg.Ctx)
 	cfg.DataOptions.Seed = seed
 
 	fmt.Fprintf(cfg.Out, "Run directory: %s\n", dir)
@@ -348,7 +348,7 @@ func prepareDir(cfg *Config) (string, *rundir.Results, error) {
 	}
 	info := rundir.Info{
 		Dataset: cfg.Dataset, Split: cfg.Split, Methods: cfg.Methods, Preset: cfg.Preset,
-		Seed:      int64(context.GetParamOr(cfg.Ctx, methods.ParamSeed, 1)),
+		Seed:      runSeed(cfg.Ctx),
 		ParamsSet: cfg.ParamsSet, Build: rundir.CurrentBuild(), GoVersion: runtime.Version(), Started: time.Now().UTC(),
 	}
 	if err := rundir.WriteInfo(dir, &info); err != nil {
