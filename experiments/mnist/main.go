@@ -13,12 +13,14 @@ import (
 	"embed"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
 
 	"github.com/clustergan/clustergan/backend"
 	"github.com/clustergan/clustergan/experiments/runner"
+	"github.com/clustergan/clustergan/methods"
 	"github.com/clustergan/clustergan/rundir"
 	"github.com/gomlx/gomlx/backends"
 )
@@ -37,13 +39,15 @@ func presetNames() []string {
 }
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "mnist: %v\n", err)
 		os.Exit(2)
 	}
 }
 
-func run(args []string) error {
+// run is the program: it writes to stdout and returns the error main prints, one line, before
+// it exits with status 2.
+func run(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("mnist", flag.ContinueOnError)
 	common := runner.RegisterFlags(flags, "the preset's")
 	preset := flags.String("preset", "default", "settings preset: "+strings.Join(presetNames(), ", "))
@@ -71,7 +75,10 @@ func run(args []string) error {
 	}
 	paramsSet = append(paramsSet, flagSet...)
 	if *listParams {
-		fmt.Print(rundir.FormatSettings(ctx))
+		if err := methods.CheckParams(ctx); err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, rundir.FormatSettings(ctx))
 		return nil
 	}
 
@@ -91,7 +98,7 @@ func run(args []string) error {
 		ParamsSet:   paramsSet,
 		FlagSet:     flagSet,
 		Preset:      *preset,
-		Out:         os.Stdout,
+		Out:         stdout,
 		NewBackend:  func() (backends.Backend, error) { return backend.New(os.Stderr) },
 	}
 	_, err = runner.Run(cfg)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,15 +19,39 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-preset=fast"}, []string{`-preset: unknown preset "fast"`, "default", "paper", "quick"}},
 		{[]string{"-methods=kmeans,magic"}, []string{`-methods: unknown method "magic"`, "clustergan", "kmeans"}},
 		{[]string{"-dataset=cifar"}, []string{`-dataset: unknown dataset "cifar"`, "mnist", "synthetic"}},
-		{[]string{"-set=train_steps=-5"}, []string{`"train_steps": must be ≥ 1`}},
-		{[]string{"-set=batch_sizes=64"}, []string{`"batch_sizes"`, "batch_size"}},
+		{[]string{"-set=train_steps=-5"}, []string{`parameter "train_steps": must be ≥ 1, got -5`}},
+		{[]string{"-set=batch_sizes=64"}, []string{`unknown parameter "batch_sizes"; did you mean "batch_size"?`}},
 		{[]string{"-split=dev"}, []string{`-split: unknown split "dev"`}},
 		{[]string{"extra"}, []string{"unexpected arguments"}},
 	} {
-		err := run(append([]string{"-runs=" + dir}, c.args...))
+		err := run(append([]string{"-runs=" + dir}, c.args...), &bytes.Buffer{})
 		require.Error(t, err, "%v", c.args)
 		for _, w := range c.want {
 			require.ErrorContains(t, err, w, "%v", c.args)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries, "no run directory")
+}
+
+// TestSettingsMistakes: a mistake in -set is one line (main prints it and exits 2) that says
+// what is wrong: the closest declared name, the value given and the type it needs, the scopes a
+// parameter accepts.
+func TestSettingsMistakes(t *testing.T) {
+	for set, want := range map[string]string{
+		"train_stesp=5":          `-set: unknown parameter "train_stesp"; did you mean "train_steps"?`,
+		"train_steps=abc":        `-set: parameter "train_steps": "abc" is not an int`,
+		"/generatr/mlp_hidden=7": `-set: parameter "mlp_hidden" cannot be set in scope "/generatr"; did you mean "/generator"? (its scopes: /generator, /critic, /encoder)`,
+		"/encoder/beta_n=2":      `-set: parameter "beta_n" takes no scope, got "/encoder/beta_n"`,
+		"head_init=zeros":        `parameter "head_init": must be one of: glorot, normal, got "zeros"`,
+	} {
+		for _, args := range [][]string{{"-set=" + set}, {"-set=" + set, "-params"}} {
+			out := &bytes.Buffer{}
+			err := run(append([]string{"-runs=" + t.TempDir()}, args...), out)
+			require.EqualError(t, err, want, "%v", args)
+			require.NotContains(t, err.Error(), "\n", "one line")
+			require.Empty(t, out.String(), "%v: nothing runs", args)
 		}
 	}
 }
@@ -34,7 +60,9 @@ func TestPresetsParse(t *testing.T) {
 	for _, name := range presetNames() {
 		t.Run(name, func(t *testing.T) {
 			// -params prints the parameters after the preset is applied; an invalid preset fails.
-			require.NoError(t, run([]string{"-preset=" + name, "-params"}))
+			out := &bytes.Buffer{}
+			require.NoError(t, run([]string{"-preset=" + name, "-params"}, out))
+			require.Contains(t, out.String(), "train_steps=")
 		})
 	}
 }
