@@ -5,6 +5,7 @@
 //	go run ./experiments/mnist -preset=quick        # a smoke run
 //	go run ./experiments/mnist -set="seed=2"        # override any parameter
 //	go run ./experiments/mnist -resume=runs/NAME    # continue an interrupted run
+//	go run ./experiments/mnist -params              # every parameter: type, default, range, meaning
 //
 // Flags only; the work is in package experiments/runner.
 package main
@@ -45,6 +46,26 @@ func main() {
 	}
 }
 
+// paramsFlag is -params: a boolean flag ("-params" lists the parameters) that also takes
+// "-params=markdown" (the reference list of docs/parameters.md).
+type paramsFlag string
+
+func (f *paramsFlag) String() string   { return string(*f) }
+func (f *paramsFlag) IsBoolFlag() bool { return true }
+func (f *paramsFlag) Set(s string) error {
+	switch s {
+	case "true", "text":
+		*f = "text"
+	case "false", "":
+		*f = ""
+	case "markdown":
+		*f = "markdown"
+	default:
+		return fmt.Errorf("want -params, -params=text or -params=markdown")
+	}
+	return nil
+}
+
 // run is the program: it writes to stdout and returns the error main prints, one line, before
 // it exits with status 2.
 func run(args []string, stdout io.Writer) error {
@@ -55,11 +76,16 @@ func run(args []string, stdout io.Writer) error {
 	runsDir := flags.String("runs", "runs", "parent directory of run directories")
 	name := flags.String("name", "", "run directory name (default <dataset>-<date>-<time>)")
 	resume := flags.String("resume", "", "continue the run in this directory from its latest checkpoint")
-	listParams := flags.Bool("params", false, "list every parameter with its value after -preset and -set, and exit")
+	var listParams paramsFlag
+	flags.Var(&listParams, "params", "list every parameter (type, default, value after -preset and -set, allowed values, meaning, "+
+		"scopes) and exit; -params=markdown writes the reference list of docs/parameters.md")
 	if ok, err := runner.ParseFlags(flags, args); !ok {
 		return err
 	}
 
+	if listParams == "markdown" {
+		return runner.WriteParamsMarkdown(stdout)
+	}
 	ctx := runner.DefaultContext()
 	presetText, err := presetFiles.ReadFile("presets/" + *preset + ".settings")
 	if err != nil {
@@ -74,12 +100,11 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	paramsSet = append(paramsSet, flagSet...)
-	if *listParams {
+	if listParams == "text" {
 		if err := methods.CheckParams(ctx); err != nil {
 			return err
 		}
-		fmt.Fprint(stdout, rundir.FormatSettings(ctx))
-		return nil
+		return runner.WriteParams(stdout, ctx)
 	}
 
 	methodList := common.MethodList()

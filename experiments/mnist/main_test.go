@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/clustergan/clustergan/experiments/runner"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,6 +25,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-set=train_steps=-5"}, []string{`parameter "train_steps": must be ≥ 1, got -5`}},
 		{[]string{"-set=batch_sizes=64"}, []string{`unknown parameter "batch_sizes"; did you mean "batch_size"?`}},
 		{[]string{"-split=dev"}, []string{`-split: unknown split "dev"`}},
+		{[]string{"-params=html"}, []string{"-params=markdown"}},
 		{[]string{"extra"}, []string{"unexpected arguments"}},
 	} {
 		err := run(append([]string{"-runs=" + dir}, c.args...), &bytes.Buffer{})
@@ -62,7 +66,48 @@ func TestPresetsParse(t *testing.T) {
 			// -params prints the parameters after the preset is applied; an invalid preset fails.
 			out := &bytes.Buffer{}
 			require.NoError(t, run([]string{"-preset=" + name, "-params"}, out))
-			require.Contains(t, out.String(), "train_steps=")
+			require.Contains(t, out.String(), "train_steps")
 		})
 	}
+}
+
+// TestParamsListing: -params shows, for every parameter, its type, default, allowed values and
+// meaning, and the values -preset and -set changed, scoped ones included.
+func TestParamsListing(t *testing.T) {
+	out := &bytes.Buffer{}
+	require.NoError(t, run([]string{"-preset=quick", "-set=train_steps=7; /generator/mlp_hidden=32", "-params"}, out))
+	text := out.String()
+	for _, want := range []string{
+		"\ntrainer\n",
+		"  train_steps ",
+		" int ",
+		"default 5000",
+		"now 7",
+		"≥ 1",
+		"number of training iterations (generator updates)",
+		"scopes: /generator, /critic, /encoder; set: /generator/mlp_hidden=32",
+		"one of: gaussian, gmm, mixed, uniform",
+	} {
+		require.Contains(t, text, want)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "  seed ") {
+			require.NotContains(t, line, "now", "a value equal to its default shows none")
+		}
+	}
+}
+
+// TestParametersDocIsCurrent fails when docs/parameters.md no longer matches the declared
+// parameters.
+func TestParametersDocIsCurrent(t *testing.T) {
+	out := &bytes.Buffer{}
+	require.NoError(t, run([]string{"-params=markdown"}, out))
+	committed, err := os.ReadFile(filepath.Join("..", "..", "docs", "parameters.md"))
+	require.NoError(t, err, "regenerate it with: %s", runner.ParamsMarkdownCommand)
+	require.True(t, string(committed) == out.String(),
+		"docs/parameters.md is stale: regenerate it with `%s` (or make docs)", runner.ParamsMarkdownCommand)
+	// The -set preset does not change the reference list.
+	other := &bytes.Buffer{}
+	require.NoError(t, run([]string{"-params=markdown", "-preset=quick", "-set=train_steps=7"}, other))
+	require.Equal(t, out.String(), other.String())
 }
