@@ -4,7 +4,7 @@ GO ?= go
 TEST_ENV = GOMLX_BACKEND=go:parallelism=-1
 TEST_TIMEOUT ?= 30m
 
-.PHONY: test run bench bench-compare bench-matmuls fmt fmt-check vet fuzz
+.PHONY: test run bench bench-compare bench-matmuls fmt fmt-check vet fuzz docs
 
 test: fmt-check vet
 	$(TEST_ENV) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
@@ -24,6 +24,11 @@ bench-compare:
 # The matrix products of one iteration alone, in Go and in PyTorch (benchmarks/matmuls.sh).
 bench-matmuls:
 	$(TEST_ENV) GO=$(GO) benchmarks/matmuls.sh
+
+# docs/parameters.md, the reference list of every parameter; a test in experiments/mnist fails
+# when it is stale.
+docs:
+	$(GO) run ./experiments/mnist -params=markdown > docs/parameters.md.tmp && mv docs/parameters.md.tmp docs/parameters.md
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

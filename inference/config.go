@@ -4,30 +4,20 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/clustergan/clustergan/internal/params"
 	"github.com/clustergan/clustergan/priors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// Context parameters read by ConfigFromContext (GoMLX context parameters; see DefaultParams).
+// Context parameters read by ConfigFromContext: GoMLX context parameters, documented in Params.
 const (
-	// ParamSteps is τ, the Adam steps of every restart (int, default DefaultSteps); ≥ 1.
-	ParamSteps = "decode_steps"
-	// ParamLearningRate is Adam's learning rate (float, default 0.01 as the official code); > 0.
+	ParamSteps        = "decode_steps"
 	ParamLearningRate = "decode_learning_rate"
-	// ParamLambda weighs the penalty λ·mean(z_n²) (float, default 10 as the official code); ≥ 0.
-	ParamLambda = "decode_lambda"
-	// ParamClip clips the optimised latent to [−clip, clip] after every step (float, default
-	// 0.6 as the official code); ≥ 0, 0 turns clipping off.
-	ParamClip = "decode_clip"
-	// ParamBatchSize is the number of points decoded per execution (int, default 64); ≥ 1.
-	ParamBatchSize = "decode_batch_size"
-	// ParamChunkSteps is the number of Adam steps unrolled in one graph execution (int,
-	// default 25); ≥ 1. GoMLX v0.26 has no While loop, so each chunk is one graph. Measured on
-	// BenchmarkDecodeMNISTMLP (τ = 100, graph building included): 10 → 16.9 s, 25 → 14.4 s,
-	// 50 → 14.9 s, 100 → 15.1 s; larger chunks only cost longer graph building.
-	ParamChunkSteps = "decode_chunk_steps"
-	// ParamSeed seeds the initial latents (int, default 1).
-	ParamSeed = "decode_seed"
+	ParamLambda       = "decode_lambda"
+	ParamClip         = "decode_clip"
+	ParamBatchSize    = "decode_batch_size"
+	ParamChunkSteps   = "decode_chunk_steps"
+	ParamSeed         = "decode_seed"
 )
 
 // Defaults of the parameters above.
@@ -42,13 +32,34 @@ const (
 	// [−0.6, 0.6] takes ≥ 120 steps at lr = 0.01; 300 leaves margin, and on
 	// TestRecovery's problem the best restarts' losses are the same after 100, 300 and 1000 steps.
 	DefaultSteps        = 300
-	DefaultLearningRate = 0.01
-	DefaultLambda       = 10.0
-	DefaultClip         = 0.6
+	DefaultLearningRate = 0.01 // as the official code
+	DefaultLambda       = 10.0 // as the official code
+	DefaultClip         = 0.6  // as the official code
 	DefaultBatchSize    = 64
-	DefaultChunkSteps   = 25
-	DefaultSeed         = 1
+	// DefaultChunkSteps: GoMLX v0.26 has no While loop, so each chunk is one graph. Measured on
+	// BenchmarkDecodeMNISTMLP (τ = 100, graph building included): 10 → 16.9 s, 25 → 14.4 s,
+	// 50 → 14.9 s, 100 → 15.1 s; larger chunks only cost longer graph building.
+	DefaultChunkSteps = 25
+	DefaultSeed       = 1
 )
+
+// Params declares the parameters of this package: their defaults, meanings and ranges.
+var Params = params.Declare("inference", params.Table{
+	{Name: ParamSteps, Default: DefaultSteps, Range: params.AtLeast(1),
+		Doc: "τ, the Adam steps of every restart of back-propagation decoding (the official code runs 5000; 300 is the CPU default)"},
+	{Name: ParamLearningRate, Default: DefaultLearningRate, Range: params.Above(0).Finite(),
+		Doc: "Adam's learning rate in back-propagation decoding (0.01 as the official code)"},
+	{Name: ParamLambda, Default: DefaultLambda, Range: params.AtLeast(0).Finite(),
+		Doc: "λ, the weight of the penalty λ·mean(z_n²) in back-propagation decoding (10 as the official code; scale it down for a wider prior)"},
+	{Name: ParamClip, Default: DefaultClip, Range: params.AtLeast(0).Finite(),
+		Doc: "back-propagation decoding clips the optimised latent to [−clip, clip] after every step (0.6 as the official code); 0 turns clipping off"},
+	{Name: ParamBatchSize, Default: DefaultBatchSize, Range: params.AtLeast(1),
+		Doc: "points decoded per graph execution (all their restarts run together)"},
+	{Name: ParamChunkSteps, Default: DefaultChunkSteps, Range: params.AtLeast(1),
+		Doc: "Adam steps of back-propagation decoding unrolled in one graph execution"},
+	{Name: ParamSeed, Default: DefaultSeed,
+		Doc: "seeds the initial latents of back-propagation decoding"},
+})
 
 // Adam's constants: TensorFlow's AdamOptimizer defaults, as the official code uses them.
 const (
@@ -87,54 +98,39 @@ func DefaultConfig() Config {
 	}
 }
 
-// DefaultParams returns the parameters of this package with their defaults, for an
-// experiment's default context.
-func DefaultParams() map[string]any {
-	return map[string]any{
-		ParamSteps:        DefaultSteps,
-		ParamLearningRate: DefaultLearningRate,
-		ParamLambda:       DefaultLambda,
-		ParamClip:         DefaultClip,
-		ParamBatchSize:    DefaultBatchSize,
-		ParamChunkSteps:   DefaultChunkSteps,
-		ParamSeed:         DefaultSeed,
-	}
-}
-
 // ConfigFromContext reads a Config from ctx's parameters (defaults for those not set) and
-// validates it.
+// validates it: the error names the first parameter out of range.
 func ConfigFromContext(ctx *context.Context) (Config, error) {
+	r := Params.Reader(ctx)
 	cfg := Config{
-		Steps:        context.GetParamOr(ctx, ParamSteps, DefaultSteps),
-		LearningRate: context.GetParamOr(ctx, ParamLearningRate, DefaultLearningRate),
-		Lambda:       context.GetParamOr(ctx, ParamLambda, DefaultLambda),
-		Clip:         context.GetParamOr(ctx, ParamClip, DefaultClip),
-		BatchSize:    context.GetParamOr(ctx, ParamBatchSize, DefaultBatchSize),
-		ChunkSteps:   context.GetParamOr(ctx, ParamChunkSteps, DefaultChunkSteps),
-		Seed:         int64(context.GetParamOr(ctx, ParamSeed, DefaultSeed)),
+		Steps:        r.Int(ParamSteps),
+		LearningRate: r.Float(ParamLearningRate),
+		Lambda:       r.Float(ParamLambda),
+		Clip:         r.Float(ParamClip),
+		BatchSize:    r.Int(ParamBatchSize),
+		ChunkSteps:   r.Int(ParamChunkSteps),
+		Seed:         int64(r.Int(ParamSeed)),
 	}
-	if err := cfg.Validate(); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
+	return cfg, r.Err()
 }
 
-// Validate reports the first field of c that is out of range.
+// Validate reports the first field of c that is out of its parameter's range.
 func (c Config) Validate() error {
-	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-	switch {
-	case c.Steps < 1:
-		return fmt.Errorf("inference: Config.Steps (parameter %q) = %d, must be ≥ 1", ParamSteps, c.Steps)
-	case !(c.LearningRate > 0) || !finite(c.LearningRate):
-		return fmt.Errorf("inference: Config.LearningRate (parameter %q) = %g, must be finite and > 0", ParamLearningRate, c.LearningRate)
-	case !(c.Lambda >= 0) || !finite(c.Lambda):
-		return fmt.Errorf("inference: Config.Lambda (parameter %q) = %g, must be finite and ≥ 0", ParamLambda, c.Lambda)
-	case !(c.Clip >= 0) || !finite(c.Clip):
-		return fmt.Errorf("inference: Config.Clip (parameter %q) = %g, must be finite and ≥ 0 (0 = no clipping)", ParamClip, c.Clip)
-	case c.BatchSize < 1:
-		return fmt.Errorf("inference: Config.BatchSize (parameter %q) = %d, must be ≥ 1", ParamBatchSize, c.BatchSize)
-	case c.ChunkSteps < 1:
-		return fmt.Errorf("inference: Config.ChunkSteps (parameter %q) = %d, must be ≥ 1", ParamChunkSteps, c.ChunkSteps)
+	for _, f := range []struct {
+		field, param string
+		value        any
+	}{
+		{"Steps", ParamSteps, c.Steps},
+		{"LearningRate", ParamLearningRate, c.LearningRate},
+		{"Lambda", ParamLambda, c.Lambda},
+		{"Clip", ParamClip, c.Clip},
+		{"BatchSize", ParamBatchSize, c.BatchSize},
+		{"ChunkSteps", ParamChunkSteps, c.ChunkSteps},
+	} {
+		p, _ := Params.Lookup(f.param)
+		if err := p.Range.Check(f.value); err != nil {
+			return fmt.Errorf("inference: Config.%s (parameter %q) = %v: %w", f.field, f.param, f.value, err)
+		}
 	}
 	return nil
 }
@@ -148,8 +144,8 @@ func (c Config) Validate() error {
 // typical latent as it weighs a typical z_n). Clipping is turned off, as Config advises for these
 // priors (a bounded prior still keeps z inside its range).
 func ForPlainPrior(cfg Config, meanSquare, mixedSigma float64) (Config, error) {
-	if !(mixedSigma > 0) {
-		return cfg, fmt.Errorf("inference: parameter %q (the mixed prior's σ) = %g: must be > 0", priors.ParamSigma, mixedSigma)
+	if p, _ := priors.Params.Lookup(priors.ParamSigma); p.Check("", mixedSigma) != nil {
+		return cfg, fmt.Errorf("inference: the mixed prior's σ: %w", p.Check("", mixedSigma))
 	}
 	if !(meanSquare > 0) {
 		return cfg, fmt.Errorf("inference: the prior's mean square latent coordinate = %g: must be > 0", meanSquare)

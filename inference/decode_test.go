@@ -6,6 +6,7 @@ import (
 
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/priors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/stretchr/testify/require"
 )
 
@@ -327,7 +328,7 @@ func TestErrors(t *testing.T) {
 func TestConfigFromContext(t *testing.T) {
 	m := tinyModel(t, priors.DefaultPrior, 1)
 	ctx := m.Ctx
-	ctx.SetParams(DefaultParams())
+	ctx.SetParams(Params.Defaults())
 	cfg, err := ConfigFromContext(ctx)
 	require.NoError(t, err)
 	require.Equal(t, DefaultConfig(), cfg)
@@ -339,5 +340,14 @@ func TestConfigFromContext(t *testing.T) {
 	require.Equal(t, 0.0, cfg.Clip)
 	ctx.SetParam(ParamBatchSize, 0)
 	_, err = ConfigFromContext(ctx)
-	require.ErrorContains(t, err, "Config.BatchSize")
+	require.EqualError(t, err, `parameter "decode_batch_size": must be ≥ 1, got 0`)
+	ctx.SetParam(ParamBatchSize, DefaultBatchSize)
+	ctx.SetParam(ParamLearningRate, math.Inf(1))
+	_, err = ConfigFromContext(ctx)
+	require.EqualError(t, err, `parameter "decode_learning_rate": must be finite and > 0, got +Inf`)
+
+	// The defaults the code falls back to are the declared ones.
+	cfg, err = ConfigFromContext(context.New())
+	require.NoError(t, err)
+	require.Equal(t, DefaultConfig(), cfg)
 }

@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 // Decode recovers the cluster and z_n of data points with a ClusterGAN generator (here an
 // untrained one; in practice the model of a finished run or a loaded checkpoint).
 func ExampleDecode() {
-	ctx := trainer.NewContext(inference.DefaultParams(),
+	ctx := trainer.NewContext(inference.Params.Defaults(),
 		map[string]any{priors.ParamNoiseDim: 2, priors.ParamNumClusters: 3, layers.ParamMLPHidden: []int{8}})
 	m, err := trainer.NewModel(backend.ForTests(), ctx, []int{6})
 	if err != nil {

@@ -25,13 +25,6 @@ const (
 	BatchNormEpsilon = 1e-3
 )
 
-// ParamHeadInit selects the initializer of the last dense layer of the critic and of the encoder.
-// Type string, default InitGlorot; legal values InitGlorot, InitNormal. Read in the network's
-// scope, so "critic/head_init=normal" changes only the critic. The official code uses Glorot for
-// both heads of the MNIST/Fashion nets (tf.contrib's default initializer), N(0, 0.02) for the
-// 10x_73k critic, and N(0, 0.02) for both Pendigits heads.
-const ParamHeadInit = "head_init"
-
 // Legal values of ParamHeadInit.
 const (
 	InitGlorot = "glorot" // uniform in ±sqrt(6/(fan_in+fan_out)), as tf.contrib's xavier_initializer
@@ -55,15 +48,10 @@ func glorotInit(ctx *context.Context, fanIn, fanOut int) context.VariableInitial
 
 // headInit returns the initializer that ParamHeadInit selects for a last layer fanIn→fanOut.
 func headInit(ctx *context.Context, fanIn, fanOut int) context.VariableInitializer {
-	switch name := context.GetParamOr(ctx, ParamHeadInit, InitGlorot); name {
-	case InitGlorot:
-		return glorotInit(ctx, fanIn, fanOut)
-	case InitNormal:
+	if mustNetConfig(ctx, "layers head").HeadInit == InitNormal {
 		return normalInit(ctx)
-	default:
-		panic(fmt.Sprintf("parameter %q (scope %q) is %q; legal values: %q, %q",
-			ParamHeadInit, ctx.Scope(), name, InitGlorot, InitNormal))
 	}
+	return glorotInit(ctx, fanIn, fanOut) // InitGlorot, the only other value the parameter's range allows
 }
 
 // dense is x·W + b with W [in, out] drawn by ctx's initializer and b [out] zero (tf.contrib's

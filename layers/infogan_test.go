@@ -19,7 +19,7 @@ func TestCriticAndCodeSharesTheCritic(t *testing.T) {
 		require.True(t, ok, name)
 		spec := Spec{DataShape: shape, LatentDim: 5, NoiseDim: 2, NumClusters: 3}
 		ctx := context.New().Checked(false)
-		ctx.SetParams(DefaultParams())
+		ctx.SetParams(Params.Defaults())
 		ctx.SetParam(ParamMLPHidden, []int{8})
 		flat := make([]float32, 2*64)
 		for i := range flat {

@@ -11,41 +11,11 @@ func init() {
 	Register("mlp", mlpNets{})
 }
 
-// Parameters of the "mlp" architecture, read in each network's scope so that, for example,
-// "generator/mlp_hidden=256,512" overrides "mlp_hidden" for the generator only.
-const (
-	// ParamMLPHidden lists the hidden-layer widths. Type []int, default [256, 256] (the official
-	// 10x_73k and Pendigits nets); each width must be positive; an empty list gives a single
-	// linear layer.
-	ParamMLPHidden = "mlp_hidden"
-	// ParamMLPBatchNorm inserts BatchNorm between each hidden FC layer and its activation.
-	// Type bool, default false (10x_73k nets); the Pendigits nets use true.
-	ParamMLPBatchNorm = "mlp_batch_norm"
-	// ParamMLPConvChannels lists the output channels of strided convolutions that the critic
-	// and the encoder apply to image data before their hidden FC layers: each is a
-	// ParamMLPConvKernel² "SAME" convolution of stride 2 (28→14→7 on MNIST), then BN when
-	// ParamMLPBatchNorm is set, then LReLU(0.2). Type []int, default empty (the plain MLP);
-	// ignored by the generator, whose input is z. Read in each network's scope, so
-	// "/encoder/mlp_conv_channels=16,32" gives the encoder alone a small convolutional stem.
-	ParamMLPConvChannels = "mlp_conv_channels"
-	// ParamMLPConvKernel is the kernel size of those convolutions. Type int, default 5.
-	ParamMLPConvKernel = "mlp_conv_kernel"
-	// ParamGeneratorOutput is the generator's output activation. Type string, default
-	// OutputSigmoid; legal values OutputSigmoid (data in [0,1]: MNIST, Pendigits), OutputLinear
-	// (10x_73k).
-	ParamGeneratorOutput = "generator_output"
-)
-
 // Legal values of ParamGeneratorOutput.
 const (
 	OutputSigmoid = "sigmoid"
 	OutputLinear  = "linear"
 )
-
-func defaultMLPHidden() []int { return []int{256, 256} }
-
-// defaultMLPConvKernel is the default of ParamMLPConvKernel.
-const defaultMLPConvKernel = 5
 
 // mlpNets are the official 10x_73k/Pendigits networks (sudiptodip15/ClusterGAN,
 // 10x_73k/clus_wgan.py and pendigit/clus_wgan.py) with configurable widths:
@@ -64,14 +34,10 @@ type mlpNets struct{}
 // x [batch, H·W·C] of spec.DataShape and returns their output flattened, [batch, H'·W'·C'];
 // without channels it returns x.
 func convStem(ctx *context.Context, spec Spec, x *graph.Node, who string) *graph.Node {
-	channels := context.GetParamOr(ctx, ParamMLPConvChannels, []int{})
+	cfg := mustNetConfig(ctx, who)
+	channels, kernel := cfg.ConvChannels, cfg.ConvKernel
 	if len(channels) == 0 {
 		return x
-	}
-	kernel := context.GetParamOr(ctx, ParamMLPConvKernel, defaultMLPConvKernel)
-	mustPositive(who+": parameters", []string{ParamMLPConvKernel}, kernel)
-	for _, c := range channels {
-		mustPositive(who+": parameters", []string{ParamMLPConvChannels}, c)
 	}
 	shape := spec.DataShape
 	switch len(shape) {
@@ -82,7 +48,7 @@ func convStem(ctx *context.Context, spec Spec, x *graph.Node, who string) *graph
 		panic(fmt.Sprintf("%s: parameter %q (scope %q) = %v needs image data [H, W] or [H, W, C], got data shape %v",
 			who, ParamMLPConvChannels, ctx.Scope(), channels, spec.DataShape))
 	}
-	useBN := context.GetParamOr(ctx, ParamMLPBatchNorm, false)
+	useBN := cfg.BatchNorm
 	batch := x.Shape().Dimensions[0]
 	x = graph.Reshape(x, append([]int{batch}, shape...)...)
 	for i, c := range channels {
@@ -99,12 +65,9 @@ func convStem(ctx *context.Context, spec Spec, x *graph.Node, who string) *graph
 
 // hiddenLayers builds the FC → (BN) → LReLU stack with the widths in ctx's scope.
 func hiddenLayers(ctx *context.Context, x *graph.Node, who string) *graph.Node {
-	widths := context.GetParamOr(ctx, ParamMLPHidden, defaultMLPHidden())
-	useBN := context.GetParamOr(ctx, ParamMLPBatchNorm, false)
+	cfg := mustNetConfig(ctx, who)
+	widths, useBN := cfg.Hidden, cfg.BatchNorm
 	for i, width := range widths {
-		if width <= 0 {
-			panic(fmt.Sprintf("%s: parameter %q (scope %q) = %v has a non-positive width", who, ParamMLPHidden, ctx.Scope(), widths))
-		}
 		layerCtx := ctx.Inf("fc%d", i+1)
 		x = dense(layerCtx, x, width)
 		if useBN {
@@ -122,15 +85,10 @@ func (mlpNets) Generator(ctx *context.Context, spec Spec, z *graph.Node) *graph.
 	checkInput(z, spec.LatentDim, who, "z")
 	ctx = networkScope(ctx, GeneratorScope).WithInitializer(normalInit(ctx))
 	x := dense(ctx.In("out"), hiddenLayers(ctx, z, who), spec.DataSize())
-	switch name := context.GetParamOr(ctx, ParamGeneratorOutput, OutputSigmoid); name {
-	case OutputSigmoid:
-		return graph.Sigmoid(x)
-	case OutputLinear:
+	if mustNetConfig(ctx, who).Output == OutputLinear {
 		return x
-	default:
-		panic(fmt.Sprintf("%s: parameter %q (scope %q) is %q; legal values: %q, %q",
-			who, ParamGeneratorOutput, ctx.Scope(), name, OutputSigmoid, OutputLinear))
 	}
+	return graph.Sigmoid(x) // OutputSigmoid, the only other value the parameter's range allows
 }
 
 // trunk opens the network's scope and runs the hidden layers shared by D, D+Q and E; it returns

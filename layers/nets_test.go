@@ -43,9 +43,45 @@ func TestRegistry(t *testing.T) {
 	require.ErrorContains(t, err, ParamArchitecture)
 
 	require.Panics(t, func() { Register("mlp", mlpNets{}) }, "duplicate name")
-	for _, key := range []string{ParamArchitecture, ParamMLPHidden, ParamMLPBatchNorm, ParamGeneratorOutput, ParamHeadInit} {
-		require.Contains(t, DefaultParams(), key)
+	for _, key := range []string{ParamArchitecture, ParamMLPHidden, ParamMLPBatchNorm, ParamMLPConvChannels, ParamMLPConvKernel,
+		ParamGeneratorOutput, ParamHeadInit} {
+		require.Contains(t, Params.Defaults(), key)
 	}
+}
+
+// TestConfigFromContext: the per-network parameters are read in each network's scope, and a
+// bad value, at the root or in a scope, fails naming the parameter and the scope.
+func TestConfigFromContext(t *testing.T) {
+	cfg, err := ConfigFromContext(context.New())
+	require.NoError(t, err)
+	declared, err := ConfigFromContext(Params.NewContext())
+	require.NoError(t, err)
+	require.Equal(t, cfg, declared, "the defaults the code falls back to are the declared ones")
+	want := NetConfig{Hidden: DefaultMLPHidden(), BatchNorm: DefaultMLPBatchNorm, ConvChannels: DefaultMLPConvChannels(),
+		ConvKernel: DefaultMLPConvKernel, Output: DefaultGeneratorOutput, HeadInit: DefaultHeadInit}
+	require.Equal(t, Config{Architecture: DefaultArchitecture, Generator: want, Critic: want, Encoder: want}, cfg)
+
+	ctx := Params.NewContext()
+	ctx.In(EncoderScope).SetParams(map[string]any{ParamMLPHidden: []int{128}, ParamMLPConvChannels: []int{16, 32}})
+	cfg, err = ConfigFromContext(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []int{128}, cfg.Encoder.Hidden)
+	require.Equal(t, []int{16, 32}, cfg.Encoder.ConvChannels)
+	require.Equal(t, DefaultMLPHidden(), cfg.Generator.Hidden)
+	require.Empty(t, cfg.Critic.ConvChannels)
+
+	ctx.In(CriticScope).SetParam(ParamHeadInit, "zeros")
+	_, err = ConfigFromContext(ctx)
+	require.EqualError(t, err, `parameter "head_init" (scope "/critic"): must be one of: glorot, normal, got "zeros"`)
+	_, err = FromContext(ctx)
+	require.EqualError(t, err, `parameter "head_init" (scope "/critic"): must be one of: glorot, normal, got "zeros"`)
+	ctx = Params.NewContext()
+	ctx.SetParam(ParamMLPHidden, []int{64, 0})
+	_, err = FromContext(ctx)
+	require.EqualError(t, err, `parameter "mlp_hidden" (scope "/generator"): every element must be ≥ 1, got [64 0]`)
+	ctx.SetParam(ParamArchitecture, "resnet")
+	_, err = FromContext(ctx)
+	require.EqualError(t, err, `parameter "architecture": must be one of: conv, mlp, got "resnet"`)
 }
 
 func TestSpecValidate(t *testing.T) {
@@ -200,7 +236,7 @@ func TestMLPArchitecture(t *testing.T) {
 			func() { buildNets(ctx, a, spec, 2) })
 		ctx = context.New()
 		ctx.In(EncoderScope).SetParams(map[string]any{ParamMLPConvChannels: []int{2}, ParamMLPConvKernel: 0})
-		require.PanicsWithValue(t, `layers mlp Encoder: parameters: mlp_conv_kernel=0 must be positive`,
+		require.PanicsWithValue(t, `layers mlp Encoder: parameter "mlp_conv_kernel" (scope "/encoder"): must be ≥ 1, got 0`,
 			func() { buildNets(ctx, a, tinyConvSpec, 2) })
 	})
 	t.Run("no cluster head", func(t *testing.T) {

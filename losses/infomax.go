@@ -8,83 +8,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// Parameters of the real-data information-maximisation term (IMSAT, Hu et al. 2017, eq. 7 with
-// data augmentation as the self-augmentation), a departure from the paper, off by default.
-const (
-	// ParamBetaMI is β_mi, the weight of InfoMaxLoss on real data in the generator+encoder update
-	// (float, default 0: the paper trains E on generated data only); ≥ 0.
-	ParamBetaMI = "beta_mi"
-	// ParamMILambda is λ, the weight of the entropy terms H(Y|X) − η·H(Y) against the
-	// augmentation-consistency term inside InfoMaxLoss (float, default 1; IMSAT used 0.1 on
-	// MNIST, which the MNIST default preset uses with its conv-stem encoder, while with an MLP
-	// encoder it clustered worse); ≥ 0.
-	ParamMILambda = "mi_lambda"
-	// ParamMIEta is η, the weight of the marginal entropy H(Y) against H(Y|X) inside InfoMaxLoss
-	// (float, default 2; IMSAT used 4 with λ = 0.1); ≥ 0. Larger values push the clusters
-	// towards equal sizes.
-	ParamMIEta = "mi_eta"
-	// ParamMIShift is the largest random translation, in pixels, of the warped view of each real
-	// image (int, default 3); ≥ 0. With ParamMIRotation and ParamMIScale also 0 there is no warped
-	// view, as vector data need.
-	ParamMIShift = "mi_shift"
-	// ParamMIRotation is the largest rotation, in degrees, of the warped view (float, default 0);
-	// ≥ 0.
-	ParamMIRotation = "mi_rotation"
-	// ParamMIScale is the largest relative change of scale of the warped view (float, default 0:
-	// 0.1 draws scales in [0.9, 1.1]); in [0, 1).
-	ParamMIScale = "mi_scale"
-	// ParamMIViews is the number of independently warped views of each real image (int,
-	// default 1); ≥ 1, and > 1 only with a warp. Their consistency terms add up, as IMSAT's
-	// augmentations do; each view costs one more encoder pass, all views sharing one batch.
-	ParamMIViews = "mi_views"
-)
-
-// Defaults of the parameters above.
-const (
-	DefaultBetaMI     = 0.0
-	DefaultMILambda   = 1.0
-	DefaultMIEta      = 2.0
-	DefaultMIShift    = 3
-	DefaultMIRotation = 0.0
-	DefaultMIScale    = 0.0
-	DefaultMIViews    = 1
-)
-
-// BetaMI returns β_mi from ParamBetaMI; it panics if it is negative.
-func BetaMI(ctx *context.Context) float64 { return nonNegativeParam(ctx, ParamBetaMI, DefaultBetaMI) }
-
-// MIRotation returns ParamMIRotation; it panics if it is negative.
-func MIRotation(ctx *context.Context) float64 {
-	return nonNegativeParam(ctx, ParamMIRotation, DefaultMIRotation)
-}
-
-// MIScale returns ParamMIScale; it panics unless it is in [0, 1).
-func MIScale(ctx *context.Context) float64 {
-	s := nonNegativeParam(ctx, ParamMIScale, DefaultMIScale)
-	if s >= 1 {
-		panic(fmt.Sprintf("losses: parameter %q = %g, must be in [0, 1)", ParamMIScale, s))
-	}
-	return s
-}
-
-// MIShift returns ParamMIShift; it panics if it is negative.
-func MIShift(ctx *context.Context) int {
-	s := context.GetParamOr(ctx, ParamMIShift, DefaultMIShift)
-	if s < 0 {
-		panic(fmt.Sprintf("losses: parameter %q = %d, must be ≥ 0", ParamMIShift, s))
-	}
-	return s
-}
-
-// MIViews returns ParamMIViews; it panics if it is below 1.
-func MIViews(ctx *context.Context) int {
-	v := context.GetParamOr(ctx, ParamMIViews, DefaultMIViews)
-	if v < 1 {
-		panic(fmt.Sprintf("losses: parameter %q = %d, must be ≥ 1", ParamMIViews, v))
-	}
-	return v
-}
-
 // InfoMaxLoss is IMSAT's regularised information maximisation for a batch of real data, from
 // the encoder's logits on each example x_i, [batch, K], and on augmented views T_v(x_i), each
 // [batch, K] or a stack of views [views, batch, K] (as one encoder pass over several views gives):
@@ -107,8 +30,8 @@ func InfoMaxLoss(ctx *context.Context, logits *graph.Node, augLogits ...*graph.N
 				shapeOf(a), shapeOf(logits)))
 		}
 	}
-	lambda := nonNegativeParam(ctx, ParamMILambda, DefaultMILambda)
-	eta := nonNegativeParam(ctx, ParamMIEta, DefaultMIEta)
+	cfg := MustConfig(ctx)
+	lambda, eta := cfg.MILambda, cfg.MIEta
 	logP := graph.LogSoftmax(logits, -1)
 	p := graph.Exp(logP)
 	// Consistency: cross-entropy of each augmented view against the (constant) clean one.
@@ -135,24 +58,15 @@ func InfoMaxLoss(ctx *context.Context, logits *graph.Node, augLogits ...*graph.N
 	return graph.Add(consistency, graph.MulScalar(graph.Sub(condEntropy, graph.MulScalar(margEntropy, eta)), lambda))
 }
 
-// ParamMIVATEpsilon is ε of virtual adversarial training (Miyato et al. 2018), IMSAT's
-// self-augmentation: with ε > 0 InfoMaxLoss also gets the view x + r_adv, where r_adv (of L2
-// norm ε per example) is the direction in which E's cluster assignment changes fastest (float,
-// default 0: off); ≥ 0. In the data's units (MNIST pixels in [0, 1]: IMSAT's adaptive ε, a
-// quarter of the distance to the 10th neighbour, is about 1.5 there).
-const ParamMIVATEpsilon = "mi_vat_epsilon"
-
-// DefaultMIVATEpsilon is the default of ParamMIVATEpsilon.
-const DefaultMIVATEpsilon = 0.0
+// Virtual adversarial training (Miyato et al. 2018) is IMSAT's self-augmentation: with
+// ParamMIVATEpsilon = ε > 0, InfoMaxLoss also gets the view x + r_adv, where r_adv (of L2 norm ε
+// per example) is the direction in which E's cluster assignment changes fastest. ε is in the
+// data's units: for MNIST pixels in [0, 1], IMSAT's adaptive ε, a quarter of the distance to the
+// 10th neighbour, is about 1.5.
 
 // vatXi is the length of the probe perturbation of VAT's power iteration: small enough for the
 // second-order expansion, large enough for float32 (VAT's own code uses 1e-6).
 const vatXi = 1e-6
-
-// MIVATEpsilon returns ParamMIVATEpsilon; it panics if it is negative.
-func MIVATEpsilon(ctx *context.Context) float64 {
-	return nonNegativeParam(ctx, ParamMIVATEpsilon, DefaultMIVATEpsilon)
-}
 
 // VirtualAdversarialView returns x + r_adv for x [batch, ...]: r_adv is eps times the unit
 // direction (per example) of one power iteration for the perturbation that most changes

@@ -130,16 +130,28 @@ func TestInfoMaxLossPrefersBalancedConfidentClusters(t *testing.T) {
 }
 
 func TestInfoMaxParams(t *testing.T) {
-	ctx := context.New()
-	ctx.SetParam(ParamBetaMI, -1.0)
-	require.PanicsWithValue(t, `losses: parameter "beta_mi" = -1, must be ≥ 0`, func() { BetaMI(ctx) })
-	ctx.SetParam(ParamMIShift, -2)
-	require.PanicsWithValue(t, `losses: parameter "mi_shift" = -2, must be ≥ 0`, func() { MIShift(ctx) })
-	ctx.SetParam(ParamMIViews, 0)
-	require.PanicsWithValue(t, `losses: parameter "mi_views" = 0, must be ≥ 1`, func() { MIViews(ctx) })
-	require.Equal(t, DefaultMIViews, MIViews(context.New()))
-	require.Equal(t, DefaultBetaMI, BetaMI(context.New()))
-	require.Equal(t, DefaultMIShift, MIShift(context.New()))
+	for _, tc := range []struct {
+		key   string
+		value any
+		want  string
+	}{
+		{ParamBetaMI, -1.0, `parameter "beta_mi": must be ≥ 0, got -1`},
+		{ParamMIShift, -2, `parameter "mi_shift": must be ≥ 0, got -2`},
+		{ParamMIViews, 0, `parameter "mi_views": must be ≥ 1, got 0`},
+		{ParamMIScale, 1.0, `parameter "mi_scale": must be in [0, 1), got 1`},
+		{ParamMIVATEpsilon, -0.5, `parameter "mi_vat_epsilon": must be ≥ 0, got -0.5`},
+	} {
+		ctx := context.New()
+		ctx.SetParam(tc.key, tc.value)
+		_, err := ConfigFromContext(ctx)
+		require.EqualError(t, err, tc.want)
+		require.PanicsWithValue(t, "losses: "+tc.want, func() { MustConfig(ctx) })
+	}
+	cfg, err := ConfigFromContext(context.New())
+	require.NoError(t, err)
+	require.Equal(t, DefaultMIViews, cfg.MIViews)
+	require.Equal(t, DefaultBetaMI, cfg.BetaMI)
+	require.Equal(t, DefaultMIShift, cfg.MIShift)
 }
 
 func clone(m [][]float64) [][]float64 {

@@ -14,62 +14,127 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/clustergan/clustergan/internal/params"
 	"github.com/clustergan/clustergan/internal/registry"
 )
 
-// Hyper-parameters read by this package (GoMLX context parameters; see DefaultParams).
+// Hyper-parameters read by this package: GoMLX context parameters, documented in Params.
 const (
-	// ParamAdversarial names the adversarial loss (string, default "wgan-gp" as the official
-	// code); one of Names(): "hinge", "vanilla", "wgan-gp".
 	ParamAdversarial = "adversarial_loss"
-	// ParamGPLambda is λ, the weight of the WGAN-GP gradient penalty (float, default 10); ≥ 0,
-	// 0 disables the penalty.
-	ParamGPLambda = "gp_lambda"
-	// ParamGPPerSample chooses how the penalty's interpolation weight ε ~ U(0, 1) is drawn
-	// (bool, default false): false draws one ε per batch, as the official code; true draws one
-	// per example, as the WGAN-GP paper and the PyTorch port.
+	ParamGPLambda    = "gp_lambda"
 	ParamGPPerSample = "gp_per_sample"
-	// ParamBetaN is β_n, the weight of NoiseLoss in LatentLoss (float, default 10; the paper
-	// uses 0 for Fashion-MNIST); ≥ 0, 0 drops the term.
-	ParamBetaN = "beta_n"
-	// ParamBetaC is β_c, the weight of ClusterLoss in LatentLoss (float, default 10); ≥ 0, 0
-	// drops the term.
-	ParamBetaC = "beta_c"
-	// ParamBetaX is β_x, the weight of ReconstructionLoss on real data (float, default 0: the
-	// paper trains E on generated data only). > 0 adds β_x·mean((x − G(E(x)))²) over a real
-	// batch to the generator+encoder update, so E also learns from real digits.
-	ParamBetaX = "beta_x"
+	ParamBetaN       = "beta_n"
+	ParamBetaC       = "beta_c"
+	ParamBetaX       = "beta_x"
+	// The real-data information-maximisation term (IMSAT, Hu et al. 2017, eq. 7, with data
+	// augmentation as the self-augmentation): a departure from the paper, off by default.
+	ParamBetaMI       = "beta_mi"
+	ParamMILambda     = "mi_lambda"
+	ParamMIEta        = "mi_eta"
+	ParamMIShift      = "mi_shift"
+	ParamMIRotation   = "mi_rotation"
+	ParamMIScale      = "mi_scale"
+	ParamMIViews      = "mi_views"
+	ParamMIVATEpsilon = "mi_vat_epsilon"
 )
 
 // Defaults of the parameters above.
 const (
-	DefaultAdversarial = "wgan-gp"
+	DefaultAdversarial = "wgan-gp" // as the official code
 	DefaultGPLambda    = 10.0
-	DefaultGPPerSample = false
+	DefaultGPPerSample = false // one ε per batch, as the official code
 	DefaultBetaN       = 10.0
 	DefaultBetaC       = 10.0
-	DefaultBetaX       = 0.0
+	DefaultBetaX       = 0.0 // the paper trains E on generated data only
+	DefaultBetaMI      = 0.0 // the paper trains E on generated data only
+	// DefaultMILambda: IMSAT used 0.1 on MNIST, which the MNIST default preset uses with its
+	// conv-stem encoder, while with an MLP encoder it clustered worse.
+	DefaultMILambda     = 1.0
+	DefaultMIEta        = 2.0 // IMSAT used 4 with λ = 0.1
+	DefaultMIShift      = 3
+	DefaultMIRotation   = 0.0
+	DefaultMIScale      = 0.0
+	DefaultMIViews      = 1
+	DefaultMIVATEpsilon = 0.0
 )
 
-// DefaultParams returns the parameters of this package with their defaults, for an
-// experiment's default context.
-func DefaultParams() map[string]any {
-	return map[string]any{
-		ParamAdversarial:  DefaultAdversarial,
-		ParamGPLambda:     DefaultGPLambda,
-		ParamGPPerSample:  DefaultGPPerSample,
-		ParamBetaN:        DefaultBetaN,
-		ParamBetaC:        DefaultBetaC,
-		ParamBetaX:        DefaultBetaX,
-		ParamBetaMI:       DefaultBetaMI,
-		ParamMILambda:     DefaultMILambda,
-		ParamMIEta:        DefaultMIEta,
-		ParamMIShift:      DefaultMIShift,
-		ParamMIVATEpsilon: DefaultMIVATEpsilon,
-		ParamMIRotation:   DefaultMIRotation,
-		ParamMIScale:      DefaultMIScale,
-		ParamMIViews:      DefaultMIViews,
+// Params declares the parameters of this package: their defaults, meanings and ranges.
+var Params = params.Declare("losses", params.Table{
+	{Name: ParamAdversarial, Default: DefaultAdversarial, Range: params.OneOfFunc(Names),
+		Doc: "the adversarial loss pair (critic loss, generator loss)"},
+	{Name: ParamGPLambda, Default: DefaultGPLambda, Range: params.AtLeast(0),
+		Doc: "λ, the weight of the WGAN-GP gradient penalty; 0 disables it"},
+	{Name: ParamGPPerSample, Default: DefaultGPPerSample,
+		Doc: "draw the gradient penalty's interpolation weight ε ~ U(0, 1) per example (as the WGAN-GP paper and the PyTorch port) rather than once per batch (as the official code)"},
+	{Name: ParamBetaN, Default: DefaultBetaN, Range: params.AtLeast(0),
+		Doc: "β_n, the weight of the noise-recovery loss mean((z_n − ẑ_n)²) in the generator+encoder update (the paper uses 0 for Fashion-MNIST); 0 drops the term"},
+	{Name: ParamBetaC, Default: DefaultBetaC, Range: params.AtLeast(0),
+		Doc: "β_c, the weight of the cluster-recovery cross-entropy CE(z_c, E(G(z))) in the generator+encoder update; 0 drops the term"},
+	{Name: ParamBetaX, Default: DefaultBetaX, Range: params.AtLeast(0),
+		Doc: "β_x, the weight of the reconstruction loss mean((x − G(E(x)))²) on a real batch, so that E also learns from real data; 0: off, as in the paper"},
+	{Name: ParamBetaMI, Default: DefaultBetaMI, Range: params.AtLeast(0),
+		Doc: "β_mi, the weight of IMSAT's information maximisation on a real batch in the generator+encoder update; 0: off, as in the paper"},
+	{Name: ParamMILambda, Default: DefaultMILambda, Range: params.AtLeast(0),
+		Doc: "λ, the weight of the entropy terms H(Y|X) − η·H(Y) against the augmentation-consistency term inside the information maximisation (IMSAT used 0.1 on MNIST)"},
+	{Name: ParamMIEta, Default: DefaultMIEta, Range: params.AtLeast(0),
+		Doc: "η, the weight of the marginal entropy H(Y) against H(Y|X) inside the information maximisation; larger values push the clusters towards equal sizes (IMSAT used 4)"},
+	{Name: ParamMIShift, Default: DefaultMIShift, Range: params.AtLeast(0),
+		Doc: "largest random translation, in pixels, of the warped view of each real image; with mi_rotation and mi_scale also 0 there is no warped view, as vector data need"},
+	{Name: ParamMIRotation, Default: DefaultMIRotation, Range: params.AtLeast(0),
+		Doc: "largest rotation, in degrees, of the warped view"},
+	{Name: ParamMIScale, Default: DefaultMIScale, Range: params.Interval(0, 1),
+		Doc: "largest relative change of scale of the warped view (0.1 draws scales in [0.9, 1.1])"},
+	{Name: ParamMIViews, Default: DefaultMIViews, Range: params.AtLeast(1),
+		Doc: "number of independently warped views of each real image, whose consistency terms add up (> 1 only with a warp); each costs one more encoder pass"},
+	{Name: ParamMIVATEpsilon, Default: DefaultMIVATEpsilon, Range: params.AtLeast(0),
+		Doc: "ε of virtual adversarial training (IMSAT's self-augmentation): > 0 adds the view x + r_adv, r_adv of L2 norm ε per example in the data's units (about 1.5 for MNIST pixels); 0: off"},
+})
+
+// Config holds the parameters of this package, read by ConfigFromContext.
+type Config struct {
+	Adversarial         string
+	GPLambda            float64
+	GPPerSample         bool
+	BetaN, BetaC, BetaX float64
+	BetaMI              float64
+	MILambda, MIEta     float64
+	MIShift             int
+	MIRotation, MIScale float64
+	MIViews             int
+	MIVATEpsilon        float64
+}
+
+// ConfigFromContext reads the parameters of this package from ctx (defaults for those not set)
+// and checks each against its range; the error names the first parameter out of range.
+func ConfigFromContext(ctx *context.Context) (Config, error) {
+	r := Params.Reader(ctx)
+	c := Config{
+		Adversarial:  r.String(ParamAdversarial),
+		GPLambda:     r.Float(ParamGPLambda),
+		GPPerSample:  r.Bool(ParamGPPerSample),
+		BetaN:        r.Float(ParamBetaN),
+		BetaC:        r.Float(ParamBetaC),
+		BetaX:        r.Float(ParamBetaX),
+		BetaMI:       r.Float(ParamBetaMI),
+		MILambda:     r.Float(ParamMILambda),
+		MIEta:        r.Float(ParamMIEta),
+		MIShift:      r.Int(ParamMIShift),
+		MIRotation:   r.Float(ParamMIRotation),
+		MIScale:      r.Float(ParamMIScale),
+		MIViews:      r.Int(ParamMIViews),
+		MIVATEpsilon: r.Float(ParamMIVATEpsilon),
 	}
+	return c, r.Err()
+}
+
+// MustConfig is ConfigFromContext for graph-building code: it panics, naming the parameter to
+// fix.
+func MustConfig(ctx *context.Context) Config {
+	c, err := ConfigFromContext(ctx)
+	if err != nil {
+		panic("losses: " + err.Error())
+	}
+	return c
 }
 
 // Critic maps x [batch, ...] to scores [batch] (or [batch, 1]). Its variables are already
@@ -96,10 +161,14 @@ func Names() []string { return adversarials.Names() }
 // Get returns the adversarial loss registered as name, or an error listing the valid names.
 func Get(name string) (Adversarial, error) { return adversarials.Get(name) }
 
-// New returns the adversarial loss named by ParamAdversarial in ctx.
+// New returns the adversarial loss named by ParamAdversarial in ctx, after checking every
+// parameter of this package (ConfigFromContext).
 func New(ctx *context.Context) (Adversarial, error) {
-	name := context.GetParamOr(ctx, ParamAdversarial, DefaultAdversarial)
-	a, err := Get(name)
+	cfg, err := ConfigFromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := Get(cfg.Adversarial)
 	if err != nil {
 		return nil, fmt.Errorf("parameter %q: %w", ParamAdversarial, err)
 	}
@@ -133,8 +202,8 @@ func ClusterLoss(oneHot, logits *graph.Node) *graph.Node {
 // from ParamBetaN and ParamBetaC. A term whose β is 0 is left out of the graph and its
 // arguments may be nil; it panics if both are 0.
 func LatentLoss(ctx *context.Context, zn, znHat, oneHot, logits *graph.Node) *graph.Node {
-	betaN := nonNegativeParam(ctx, ParamBetaN, DefaultBetaN)
-	betaC := nonNegativeParam(ctx, ParamBetaC, DefaultBetaC)
+	cfg := MustConfig(ctx)
+	betaN, betaC := cfg.BetaN, cfg.BetaC
 	var terms []*graph.Node
 	if betaN > 0 {
 		if zn == nil || znHat == nil {
@@ -159,9 +228,6 @@ func LatentLoss(ctx *context.Context, zn, znHat, oneHot, logits *graph.Node) *gr
 	return graph.Add(terms[0], terms[1])
 }
 
-// BetaX returns β_x from ParamBetaX; it panics if it is negative.
-func BetaX(ctx *context.Context) float64 { return nonNegativeParam(ctx, ParamBetaX, DefaultBetaX) }
-
 // ReconstructionLoss is mean((x − xHat)²) over all elements: the real-data term that ParamBetaX
 // weights, with xHat = G(E(x)).
 func ReconstructionLoss(x, xHat *graph.Node) *graph.Node {
@@ -181,7 +247,7 @@ func Interpolate(ctx *context.Context, real, fake *graph.Node) *graph.Node {
 		panic(fmt.Sprintf("losses.Interpolate: real and fake must be float, got %s", real.DType()))
 	}
 	epsShape := real.Shape().Clone()
-	if context.GetParamOr(ctx, ParamGPPerSample, DefaultGPPerSample) {
+	if MustConfig(ctx).GPPerSample {
 		for axis := 1; axis < epsShape.Rank(); axis++ {
 			epsShape.Dimensions[axis] = 1 // broadcast over each example's features
 		}
@@ -197,7 +263,7 @@ func Interpolate(ctx *context.Context, real, fake *graph.Node) *graph.Node {
 // is part of the graph, so differentiating the penalty w.r.t. the critic's weights is a
 // second-order gradient.
 func GradientPenalty(ctx *context.Context, critic Critic, real, fake *graph.Node) *graph.Node {
-	lambda := nonNegativeParam(ctx, ParamGPLambda, DefaultGPLambda)
+	lambda := MustConfig(ctx).GPLambda
 	if lambda == 0 {
 		return graph.ScalarZero(real.Graph(), real.DType())
 	}
@@ -239,14 +305,6 @@ func exampleAxes(x *graph.Node) []int {
 // the derivatives of max and |x| at 0 as 1, giving 1 − ½).
 func softplus(x *graph.Node) *graph.Node {
 	return graph.Add(graph.Max(x, graph.ZerosLike(x)), graph.Log1p(graph.Exp(graph.Neg(graph.Abs(x)))))
-}
-
-func nonNegativeParam(ctx *context.Context, key string, def float64) float64 {
-	v := context.GetParamOr(ctx, key, def)
-	if !(v >= 0) {
-		panic(fmt.Sprintf("losses: parameter %q = %g, must be ≥ 0", key, v))
-	}
-	return v
 }
 
 func shapeOf(x *graph.Node) string {

@@ -204,7 +204,7 @@ func TestLatentLoss(t *testing.T) {
 	require.InDelta(t, 3*noiseLoss, latent(map[string]any{ParamBetaN: 3, ParamBetaC: 0}, true, false), 1e-12)
 	require.PanicsWithValue(t, `losses.LatentLoss: beta_c = 10 but the one-hot code or the logits are nil; set beta_c = 0 for priors without clusters`,
 		func() { latent(nil, true, false) })
-	require.PanicsWithValue(t, `losses: parameter "beta_n" = -1, must be ≥ 0`, func() { latent(map[string]any{ParamBetaN: -1.0}, true, true) })
+	require.PanicsWithValue(t, `losses: parameter "beta_n": must be ≥ 0, got -1`, func() { latent(map[string]any{ParamBetaN: -1.0}, true, true) })
 	require.Panics(t, func() { latent(map[string]any{ParamBetaN: 0, ParamBetaC: 0}, true, true) })
 }
 
@@ -455,11 +455,16 @@ func TestDefaults(t *testing.T) {
 		ParamMIRotation:   0.0,
 		ParamMIScale:      0.0,
 		ParamMIViews:      1,
-	}, DefaultParams())
+	}, Params.Defaults())
+	cfg, err := ConfigFromContext(context.New())
+	require.NoError(t, err)
+	declared, err := ConfigFromContext(Params.NewContext())
+	require.NoError(t, err)
+	require.Equal(t, cfg, declared, "the defaults the code falls back to are the declared ones")
 	// The params are looked up the scope chain.
 	ctx := context.New()
 	ctx.SetParam(ParamGPLambda, -1.0)
-	require.PanicsWithValue(t, `losses: parameter "gp_lambda" = -1, must be ≥ 0`, func() {
+	require.PanicsWithValue(t, `losses: parameter "gp_lambda" (scope "/critic"): must be ≥ 0, got -1`, func() {
 		run(t, ctx.In("critic"), func(ctx *context.Context, g *graph.Graph) []*graph.Node {
 			x := graph.Const(g, tinyReal)
 			return []*graph.Node{GradientPenalty(ctx, func(x *graph.Node) *graph.Node { return graph.ReduceSum(x, 1) }, x, x)}
@@ -495,5 +500,6 @@ func TestReconstructionLoss(t *testing.T) {
 	})
 	ctx := context.New()
 	ctx.SetParam(ParamBetaX, -1.0)
-	require.PanicsWithValue(t, `losses: parameter "beta_x" = -1, must be ≥ 0`, func() { BetaX(ctx) })
+	_, err := ConfigFromContext(ctx)
+	require.EqualError(t, err, `parameter "beta_x": must be ≥ 0, got -1`)
 }

@@ -61,13 +61,17 @@ func (clusterGANBP) Run(env *Env) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	final := context.GetParamOr(ctx, ParamSelection, SelectBest) == SelectFinal
+	sel, err := selection(ctx)
+	if err != nil {
+		return nil, err
+	}
+	final := sel == SelectFinal
 
 	var trainTime time.Duration
 	// The clustergan method trains with the run's prior: its model is a mixed-prior ClusterGAN
 	// only if the run's prior is.
 	path, settings := "", filepath.Join(env.RunDir, "clustergan", SettingsFile)
-	if context.GetParamOr(env.Ctx, priors.ParamPrior, priors.DefaultPrior) == "mixed" {
+	if runPrior, _ := priors.ConfigFromContext(env.Ctx); runPrior.Prior == "mixed" { // checked by NumClusters
 		if path, err = ModelCheckpoint(filepath.Join(env.RunDir, "clustergan", CheckpointsDir), cfg.Steps, final); err != nil {
 			return nil, err
 		}

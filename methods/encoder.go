@@ -62,7 +62,8 @@ func (e encoderMethod) Params() []string {
 // withNoise reports whether k-means sees ẑ_n: the paper clusters [ẑ_n, softmax(logits)], and
 // softmax(logits) alone when β_n = 0.
 func (e encoderMethod) withNoise(ctx *context.Context) bool {
-	return !e.noNoise && context.GetParamOr(ctx, losses.ParamBetaN, losses.DefaultBetaN) != 0
+	c, _ := losses.ConfigFromContext(ctx) // checked by Validate and by the objective's phases
+	return !e.noNoise && c.BetaN != 0
 }
 
 // Run implements Method.
@@ -79,7 +80,11 @@ func (e encoderMethod) Run(env *Env) (*Outcome, error) {
 	recipe := e.objective.Recipe(t.ctx)
 	withNoise := e.withNoise(t.ctx)
 	batch := t.tr.Config.EvalBatchSize
-	track := context.GetParamOr(t.ctx, ParamTrackEvalSplit, false)
+	mc, err := ConfigFromContext(t.ctx)
+	if err != nil {
+		return nil, err
+	}
+	track := mc.TrackEvalSplit
 	if val := env.Data.Validation; val != nil && val.N() > 0 && val.Labels != nil {
 		// Model selection by validation purity.
 		t.tr.Evaluate = func(m *trainer.Model, step int) (float64, map[string]float64, error) {

@@ -58,8 +58,11 @@ func (b ganBP) Run(env *Env) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	decCfg, err = inference.ForPlainPrior(decCfg, t.model.Prior.NoiseMeanSquare(),
-		context.GetParamOr(t.ctx, priors.ParamSigma, priors.DefaultSigma))
+	pc, err := priors.ConfigFromContext(t.ctx)
+	if err != nil {
+		return nil, err
+	}
+	decCfg, err = inference.ForPlainPrior(decCfg, t.model.Prior.NoiseMeanSquare(), pc.Sigma)
 	if err != nil {
 		return nil, err
 	}

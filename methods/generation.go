@@ -8,7 +8,6 @@ import (
 	"github.com/clustergan/clustergan/evaluation"
 	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/trainer"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // generationStream is the PCG stream of the generation samples' noise.
@@ -21,7 +20,11 @@ const generationStream = 0x6e4
 // indices: argmax of E or Q, the chosen restart, the component of the recovered latent). It
 // returns nil when the prior has no clusters or the count is 0.
 func generationAgreement(env *Env, m *trainer.Model, assigned []int) (*evaluation.GenAgreement, error) {
-	perCluster := context.GetParamOr(m.Ctx, ParamGenerationSamples, 100)
+	c, err := ConfigFromContext(m.Ctx)
+	if err != nil {
+		return nil, err
+	}
+	perCluster := c.GenerationSamples
 	sampler, ok := m.Prior.(priors.ClusterSampler)
 	k := m.Prior.NumClusters()
 	if !ok || k < 1 || perCluster <= 0 {

@@ -37,7 +37,11 @@ func LoadModel(b backends.Backend, runDir, method string, dataShape []int) (*tra
 		return nil, err
 	}
 	dir := filepath.Join(runDir, method, CheckpointsDir)
-	path, err := ModelCheckpoint(dir, cfg.Steps, context.GetParamOr(ctx, ParamSelection, SelectBest) == SelectFinal)
+	sel, err := selection(ctx)
+	if err != nil {
+		return nil, err
+	}
+	path, err := ModelCheckpoint(dir, cfg.Steps, sel == SelectFinal)
 	if err != nil {
 		return nil, err
 	}

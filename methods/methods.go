@@ -5,7 +5,8 @@
 // and the artefacts a caller may draw (the trained model, the vectors it clustered). It never
 // draws or prints tables itself: experiments/runner orchestrates run directories and figures.
 //
-// Every hyper-parameter is a GoMLX context parameter; DefaultContext declares all of them.
+// Every hyper-parameter is a GoMLX context parameter, declared by the package that reads it
+// (package params); DefaultContext declares all of them.
 package methods
 
 import (
@@ -15,7 +16,7 @@ import (
 
 	"github.com/clustergan/clustergan/datasets"
 	"github.com/clustergan/clustergan/evaluation"
-	"github.com/clustergan/clustergan/inference"
+	"github.com/clustergan/clustergan/internal/params"
 	"github.com/clustergan/clustergan/internal/registry"
 	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/rundir"
@@ -94,34 +95,29 @@ func Names() []string { return methods.Names() }
 // Get returns the method registered under name.
 func Get(name string) (Method, error) { return methods.Get(name) }
 
-// Parameters of this package (GoMLX context parameters; DefaultParams gives their defaults).
+// Parameters of this package: GoMLX context parameters, documented in Params. ParamInfoGANSigma
+// is declared beside its method, in infogan.go.
 const (
-	// ParamSeed is the run's random seed (int, default 1; ≥ 0): it seeds k-means, GoMLX's RNG and
-	// synthetic data, so the same seed and settings reproduce a run.
-	ParamSeed = "seed"
-	// ParamKMeansNInit is the number of k-means++ restarts (int, default 10 as scikit-learn); ≥ 1.
-	ParamKMeansNInit = "kmeans_n_init"
-	// ParamKMeansMaxIter bounds Lloyd iterations per restart (int, default 300); ≥ 1.
-	ParamKMeansMaxIter = "kmeans_max_iter"
-	// ParamKMeansTol is the convergence tolerance relative to the mean feature variance
-	// (float, default 1e-4 as scikit-learn); ≥ 0.
-	ParamKMeansTol = "kmeans_tol"
-	// ParamLatentMapPoints is the number of points of each t-SNE latent map drawn from a method's
-	// features (int, default 2000; below 4 per cluster, no map is drawn).
-	ParamLatentMapPoints = "latent_map_points"
-	// ParamTrackEvalSplit makes the encoder methods also score the reported split at every
-	// validation evaluation (bool, default false), for time-to-accuracy curves. Selection still
-	// uses validation only; the tracked numbers are never used to pick a model.
-	ParamTrackEvalSplit = "track_eval_split"
-	// ParamSelection says which weights a training method reports (string, default
-	// SelectBest): SelectBest, the evaluation with the best validation purity (several
-	// checkpoints of one run); SelectFinal, the final weights, as the official code evaluates
-	// each run (it then picks among runs by validation purity, see the sweep reports).
-	ParamSelection = "model_selection"
-	// ParamGenerationSamples is the number of samples per cluster drawn to measure how well
-	// the generator's cluster k draws the class cluster k holds on real data (int, default 100;
-	// 0 = not measured).
+	ParamSeed              = "seed"
+	ParamKMeansNInit       = "kmeans_n_init"
+	ParamKMeansMaxIter     = "kmeans_max_iter"
+	ParamKMeansTol         = "kmeans_tol"
+	ParamLatentMapPoints   = "latent_map_points"
+	ParamTrackEvalSplit    = "track_eval_split"
+	ParamSelection         = "model_selection"
 	ParamGenerationSamples = "generation_samples"
+)
+
+// Defaults of the parameters above.
+const (
+	DefaultSeed              = 1
+	DefaultKMeansNInit       = evaluation.DefaultKMeansNInit // 10, as scikit-learn
+	DefaultKMeansMaxIter     = evaluation.DefaultKMeansMaxIter
+	DefaultKMeansTol         = evaluation.DefaultKMeansTol // as scikit-learn
+	DefaultLatentMapPoints   = 2000
+	DefaultTrackEvalSplit    = false
+	DefaultSelection         = SelectBest
+	DefaultGenerationSamples = 100
 )
 
 // Values of ParamSelection.
@@ -130,63 +126,84 @@ const (
 	SelectFinal = "final"
 )
 
-// DefaultParams returns this package's parameters with their defaults.
-func DefaultParams() map[string]any {
-	return map[string]any{
-		ParamSeed:              1,
-		ParamKMeansNInit:       evaluation.DefaultKMeansNInit,
-		ParamKMeansMaxIter:     evaluation.DefaultKMeansMaxIter,
-		ParamKMeansTol:         evaluation.DefaultKMeansTol,
-		ParamLatentMapPoints:   2000,
-		ParamInfoGANSigma:      DefaultInfoGANSigma,
-		ParamTrackEvalSplit:    false,
-		ParamSelection:         SelectBest,
-		ParamGenerationSamples: 100,
+// Params declares the parameters of this package: their defaults, meanings and ranges.
+var Params = params.Declare("methods", params.Table{
+	{Name: ParamSeed, Default: DefaultSeed, Range: params.AtLeast(0),
+		Doc: "the run's random seed: it seeds k-means, GoMLX's RNG and synthetic data, so the same seed and settings reproduce a run"},
+	{Name: ParamKMeansNInit, Default: DefaultKMeansNInit, Range: params.AtLeast(1),
+		Doc: "number of k-means++ restarts of every k-means (10 as scikit-learn)"},
+	{Name: ParamKMeansMaxIter, Default: DefaultKMeansMaxIter, Range: params.AtLeast(1),
+		Doc: "most Lloyd iterations per k-means restart"},
+	{Name: ParamKMeansTol, Default: DefaultKMeansTol, Range: params.AtLeast(0),
+		Doc: "k-means convergence tolerance, relative to the mean feature variance (as scikit-learn)"},
+	{Name: ParamLatentMapPoints, Default: DefaultLatentMapPoints, Range: params.AtLeast(0),
+		Doc: "points of each t-SNE latent map drawn from a method's features; below 4 per cluster no map is drawn"},
+	{Name: ParamTrackEvalSplit, Default: DefaultTrackEvalSplit,
+		Doc: "the encoder methods also score the reported split at every validation evaluation, for time-to-accuracy curves (selection still uses validation only)"},
+	{Name: ParamSelection, Default: DefaultSelection, Range: params.OneOf(SelectBest, SelectFinal),
+		Doc: "which weights a training method reports: best-validation, the evaluation with the best validation purity; final, the final weights, as the official code evaluates each run"},
+	{Name: ParamGenerationSamples, Default: DefaultGenerationSamples, Range: params.AtLeast(0),
+		Doc: "samples per cluster drawn to measure whether the generator's cluster k draws the class cluster k holds on real data; 0 = not measured"},
+	{Name: ParamInfoGANSigma, Default: DefaultInfoGANSigma, Range: params.Above(0),
+		Doc: "standard deviation of InfoGAN's continuous noise (its categorical code is the mixed prior's one-hot over num_clusters)"},
+})
+
+// Config holds the parameters of this package, read by ConfigFromContext.
+type Config struct {
+	Seed                       int
+	KMeansNInit, KMeansMaxIter int
+	KMeansTol                  float64
+	LatentMapPoints            int
+	TrackEvalSplit             bool
+	Selection                  string
+	GenerationSamples          int
+	InfoGANSigma               float64
+}
+
+// ConfigFromContext reads the parameters of this package from ctx (defaults for those not set)
+// and checks each against its range; the error names the first parameter out of range.
+func ConfigFromContext(ctx *context.Context) (Config, error) {
+	r := Params.Reader(ctx)
+	c := Config{
+		Seed:              r.Int(ParamSeed),
+		KMeansNInit:       r.Int(ParamKMeansNInit),
+		KMeansMaxIter:     r.Int(ParamKMeansMaxIter),
+		KMeansTol:         r.Float(ParamKMeansTol),
+		LatentMapPoints:   r.Int(ParamLatentMapPoints),
+		TrackEvalSplit:    r.Bool(ParamTrackEvalSplit),
+		Selection:         r.String(ParamSelection),
+		GenerationSamples: r.Int(ParamGenerationSamples),
+		InfoGANSigma:      r.Float(ParamInfoGANSigma),
 	}
+	return c, r.Err()
 }
 
 // DefaultContext returns a context that declares every parameter a run can set, with its
-// default (style.md #3): settings may only change declared names.
-func DefaultContext() *context.Context {
-	ctx := context.New().Checked(false)
-	for _, params := range []map[string]any{DefaultParams(), trainer.ModelParams(), inference.DefaultParams()} {
-		for key, value := range params {
-			if _, dup := ctx.GetParam(key); dup {
-				panic("methods: parameter " + key + " declared by two packages")
-			}
-			ctx.SetParam(key, value)
-		}
-	}
-	return ctx
-}
+// default (style.md #3): settings may only change declared names. It holds every declared
+// parameter (params.Declared): the tables of priors, layers, losses, objectives, trainer,
+// inference and this package, and of any other package linked in that declares parameters;
+// a name declared twice panics when its second table is declared.
+func DefaultContext() *context.Context { return params.Declared().NewContext() }
+
+// CheckParams checks every value in ctx, in the root and in scopes, of a declared parameter:
+// its scope must be one the parameter accepts and its value in the parameter's range, so that a
+// bad value fails before anything runs, also when no method of the run reads it.
+func CheckParams(ctx *context.Context) error { return params.Declared().CheckContext(ctx) }
 
 // KMeansConfig reads the k-means parameters from ctx, for k clusters and the given seed.
 func KMeansConfig(ctx *context.Context, k int, seed int64) (evaluation.KMeansConfig, error) {
-	cfg := evaluation.KMeansConfig{
-		K:       k,
-		NInit:   context.GetParamOr(ctx, ParamKMeansNInit, evaluation.DefaultKMeansNInit),
-		MaxIter: context.GetParamOr(ctx, ParamKMeansMaxIter, evaluation.DefaultKMeansMaxIter),
-		Tol:     context.GetParamOr(ctx, ParamKMeansTol, evaluation.DefaultKMeansTol),
-		Seed:    seed,
-	}
-	switch {
-	case cfg.NInit < 1:
-		return cfg, fmt.Errorf("parameter %q: must be ≥ 1, got %d", ParamKMeansNInit, cfg.NInit)
-	case cfg.MaxIter < 1:
-		return cfg, fmt.Errorf("parameter %q: must be ≥ 1, got %d", ParamKMeansMaxIter, cfg.MaxIter)
-	case cfg.Tol < 0:
-		return cfg, fmt.Errorf("parameter %q: must be ≥ 0, got %g", ParamKMeansTol, cfg.Tol)
-	}
-	return cfg, nil
+	c, err := ConfigFromContext(ctx)
+	return evaluation.KMeansConfig{K: k, NInit: c.KMeansNInit, MaxIter: c.KMeansMaxIter, Tol: c.KMeansTol, Seed: seed}, err
 }
 
 // NumClusters returns K: the num_clusters parameter, or the evaluation split's number of
 // classes when it is 0.
 func NumClusters(env *Env) (int, error) {
-	k := context.GetParamOr(env.Ctx, priors.ParamNumClusters, priors.DefaultNumClusters)
-	if k < 0 {
-		return 0, fmt.Errorf("parameter %q: must be ≥ 0 (0 = number of classes), got %d", priors.ParamNumClusters, k)
+	pc, err := priors.ConfigFromContext(env.Ctx)
+	if err != nil {
+		return 0, err
 	}
+	k := pc.NumClusters
 	if k == 0 {
 		k = env.Eval.NumClasses
 	}
@@ -215,9 +232,6 @@ func ownContext(ctx *context.Context, k int, overrides map[string]any) *context.
 
 // selection reads ParamSelection.
 func selection(ctx *context.Context) (string, error) {
-	s := context.GetParamOr(ctx, ParamSelection, SelectBest)
-	if s != SelectBest && s != SelectFinal {
-		return "", fmt.Errorf("parameter %q = %q: must be %q or %q", ParamSelection, s, SelectBest, SelectFinal)
-	}
-	return s, nil
+	c, err := ConfigFromContext(ctx)
+	return c.Selection, err
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/clustergan/clustergan/datasets"
 	"github.com/clustergan/clustergan/evaluation"
 	"github.com/clustergan/clustergan/inference"
+	"github.com/clustergan/clustergan/internal/params"
+	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
 	"github.com/clustergan/clustergan/objectives"
 	"github.com/clustergan/clustergan/priors"
@@ -59,13 +61,24 @@ func TestDefaultContextDeclaresEveryComponent(t *testing.T) {
 		"info_lambda", "train_steps", "n_critic", "batch_size"} {
 		require.Contains(t, names, want)
 	}
-	for _, params := range []map[string]any{DefaultParams(), trainer.ModelParams(), inference.DefaultParams()} {
-		for key, value := range params {
+	// Every package's table, and nothing else: each name once, with its declared default.
+	total := 0
+	for _, table := range []params.Table{Params, priors.Params, layers.Params, losses.Params, objectives.Params,
+		trainer.Params, inference.Params} {
+		for key, value := range table.Defaults() {
 			require.Contains(t, names, key)
 			got, _ := DefaultContext().GetParam(key)
 			require.Equal(t, value, got, key)
 		}
+		total += len(table)
 	}
+	require.Len(t, names, total)
+	require.NoError(t, CheckParams(DefaultContext()))
+	cfg, err := ConfigFromContext(context.New())
+	require.NoError(t, err)
+	declared, err := ConfigFromContext(DefaultContext())
+	require.NoError(t, err)
+	require.Equal(t, cfg, declared, "the defaults the code falls back to are the declared ones")
 	// K defaults to "the data set's number of classes".
 	k, _ := DefaultContext().GetParam(priors.ParamNumClusters)
 	require.Equal(t, 0, k)
@@ -86,7 +99,7 @@ func TestNumClusters(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, k, "set: that number, whatever the data")
 	_, err = NumClusters(env("num_clusters=-1", eval))
-	require.EqualError(t, err, `parameter "num_clusters": must be ≥ 0 (0 = number of classes), got -1`)
+	require.EqualError(t, err, `parameter "num_clusters": must be ≥ 0, got -1`)
 	_, err = NumClusters(env("", &datasets.Dataset{}))
 	require.EqualError(t, err, `parameter "num_clusters": dataset "data" has no class count; set it explicitly`)
 	k, err = NumClusters(env("num_clusters=4", &datasets.Dataset{}))
@@ -98,7 +111,7 @@ func TestNumClusters(t *testing.T) {
 // included, with K resolved and the method's overrides; the run's context is untouched.
 func TestOwnContext(t *testing.T) {
 	ctx := DefaultContext()
-	_, err := rundir.ApplySettings(ctx, "seed=7; /generator/mlp_hidden=8,8; /encoder/beta_n=2.5", "test")
+	_, err := rundir.ApplySettings(ctx, "seed=7; /generator/mlp_hidden=8,8; /encoder/mlp_conv_kernel=3", "test")
 	require.NoError(t, err)
 	clone := ownContext(ctx, 5, map[string]any{priors.ParamPrior: "gmm"})
 	get := func(c *context.Context, key string) any {
@@ -107,8 +120,8 @@ func TestOwnContext(t *testing.T) {
 	}
 	require.Equal(t, 7, get(clone, ParamSeed))
 	require.Equal(t, []int{8, 8}, context.GetParamOr(clone.In("generator"), "mlp_hidden", []int{}))
-	require.Equal(t, 2.5, context.GetParamOr(clone.In("encoder"), losses.ParamBetaN, 0.0))
-	require.Equal(t, losses.DefaultBetaN, get(clone, losses.ParamBetaN), "a scoped value stays in its scope")
+	require.Equal(t, 3, context.GetParamOr(clone.In("encoder"), layers.ParamMLPConvKernel, 0))
+	require.Equal(t, layers.DefaultMLPConvKernel, get(clone, layers.ParamMLPConvKernel), "a scoped value stays in its scope")
 	require.Equal(t, "gmm", get(clone, priors.ParamPrior))
 	require.Equal(t, 5, get(clone, priors.ParamNumClusters))
 	require.Equal(t, rundir.ParamNames(ctx), rundir.ParamNames(clone))
@@ -166,19 +179,19 @@ func TestValidate(t *testing.T) {
 		want     string
 	}{
 		{"decode_steps=0", decoding, inference.ParamSteps},
-		{"adversarial_loss=nope", training, `parameter "adversarial_loss": unknown adversarial loss "nope"`},
+		{"adversarial_loss=nope", training, `parameter "adversarial_loss": must be one of: hinge, vanilla, wgan-gp, got "nope"`},
 		{"kmeans_n_init=-1", Names(), `parameter "kmeans_n_init": must be ≥ 1, got -1`},
 		{"train_steps=0", training, `parameter "train_steps": must be ≥ 1, got 0`},
 		{"architecture=nope", training, `"architecture"`},
-		{"model_selection=last", training, `parameter "model_selection" = "last": must be "best-validation" or "final"`},
+		{"model_selection=last", training, `parameter "model_selection": must be one of: best-validation, final, got "last"`},
 		{"num_clusters=-1", training, `"num_clusters"`},
-		{"beta_x=-2", []string{"clustergan", "clustergan-bp"}, `parameter "beta_x" = -2: must be ≥ 0`},
+		{"beta_x=-2", []string{"clustergan", "clustergan-bp"}, `parameter "beta_x": must be ≥ 0, got -2`},
 		{"beta_n=0; beta_c=0", []string{"clustergan", "clustergan-bp"}, `parameters "beta_n" and "beta_c" are both 0`},
-		{"info_lambda=-1", []string{"infogan"}, `parameter "info_lambda" = -1: must be ≥ 0`},
+		{"info_lambda=-1", []string{"infogan"}, `parameter "info_lambda": must be ≥ 0, got -1`},
 		{"infogan_sigma=0", []string{"infogan"}, `parameter "infogan_sigma": must be > 0, got 0`},
 		// The run's prior is clustergan's: β_c needs its cluster code.
 		{"prior=gaussian", []string{"clustergan"}, `parameter "beta_c" = 10 but the prior has no cluster code z_c`},
-		{"prior=dirichlet", training[:1], `parameter "prior": unknown prior "dirichlet"`},
+		{"prior=dirichlet", training[:1], `parameter "prior": must be one of: gaussian, gmm, mixed, uniform, got "dirichlet"`},
 	} {
 		for _, name := range tc.methods {
 			ctx := DefaultContext()
@@ -203,8 +216,8 @@ func TestValidate(t *testing.T) {
 func TestBadValuesFailAtRun(t *testing.T) {
 	for _, tc := range []struct{ method, settings, want string }{
 		{"kmeans", "kmeans_n_init=-1", `parameter "kmeans_n_init": must be ≥ 1, got -1`},
-		{"clustergan", "beta_x=-2", `parameter "beta_x" = -2: must be ≥ 0`},
-		{"gan-bp", "decode_steps=0", `Config.Steps (parameter "decode_steps") = 0, must be ≥ 1`},
+		{"clustergan", "beta_x=-2", `parameter "beta_x": must be ≥ 0, got -2`},
+		{"gan-bp", "decode_steps=0", `parameter "decode_steps": must be ≥ 1, got 0`},
 	} {
 		r := newTestRun(t, ganTestSettings+"; "+tc.settings)
 		m, _ := Get(tc.method)

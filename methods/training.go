@@ -93,9 +93,10 @@ func (t *training) run(env *Env, what string) (time.Duration, error) {
 		}
 	}
 	cfg := t.tr.Config
+	nets, _ := layers.ConfigFromContext(t.ctx) // checked when the model was built
+	loss, _ := losses.ConfigFromContext(t.ctx)
 	fmt.Fprintf(env.Out, "%s: %s; %d iterations, batch %d, %d critic step(s) per iteration, %s nets, %s loss\n",
-		t.name, what, cfg.Steps, cfg.BatchSize, cfg.NCritic, context.GetParamOr(t.ctx, layers.ParamArchitecture, "?"),
-		context.GetParamOr(t.ctx, losses.ParamAdversarial, "?"))
+		t.name, what, cfg.Steps, cfg.BatchSize, cfg.NCritic, nets.Architecture, loss.Adversarial)
 	if err := t.tr.Train(); err != nil {
 		return 0, err
 	}
@@ -119,7 +120,8 @@ func (t *training) reportedStep() int {
 // the trainer's settings, prior, architecture, adversarial loss, k-means and selection. K comes
 // from the data when num_clusters is 0; it is checked with 2 clusters until then.
 func validateTraining(ctx *context.Context, overrides map[string]any) error {
-	k := context.GetParamOr(ctx, priors.ParamNumClusters, priors.DefaultNumClusters)
+	run, _ := priors.ConfigFromContext(ctx) // K only; the method's own context is checked below
+	k := run.NumClusters
 	if k == 0 {
 		k = 2
 	}
@@ -147,7 +149,8 @@ func validateTraining(ctx *context.Context, overrides map[string]any) error {
 // that cannot work fail before any data is loaded (checks that need the data's shape wait for
 // the training itself).
 func validateObjective(ctx *context.Context, obj objectives.Objective, overrides map[string]any) error {
-	k := context.GetParamOr(ctx, priors.ParamNumClusters, priors.DefaultNumClusters)
+	run, _ := priors.ConfigFromContext(ctx) // K only; the method's own context is checked below
+	k := run.NumClusters
 	if k == 0 {
 		k = 2
 	}

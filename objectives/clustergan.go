@@ -18,16 +18,11 @@ func init() { Register("clustergan", ClusterGAN{}) }
 
 // Phases implements Objective.
 func (ClusterGAN) Phases(ctx *context.Context, nets *Nets, nCritic int) ([]Phase, error) {
-	betaN := context.GetParamOr(ctx, losses.ParamBetaN, losses.DefaultBetaN)
-	betaC := context.GetParamOr(ctx, losses.ParamBetaC, losses.DefaultBetaC)
-	for _, w := range []struct {
-		param string
-		v     float64
-	}{{losses.ParamBetaN, betaN}, {losses.ParamBetaC, betaC}} { // in order, so the error is always the same
-		if err := nonNegative(w.param, w.v); err != nil {
-			return nil, err
-		}
+	cfg, err := losses.ConfigFromContext(ctx)
+	if err != nil {
+		return nil, err
 	}
+	betaN, betaC := cfg.BetaN, cfg.BetaC
 	gen := Phase{Name: "generator", Updates: []string{Generator, Encoder}, Optimizer: GeneratorOptimizer,
 		Terms: []Term{GeneratorAdversarial()}}
 	if betaN > 0 {

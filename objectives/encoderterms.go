@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/clustergan/clustergan/internal/params"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -14,7 +15,8 @@ import (
 type EncoderTerm struct {
 	// Name is how the term is logged.
 	Name string
-	// Param is the context parameter holding the term's weight (0 = off).
+	// Param is the context parameter holding the term's weight (0 = off), declared with
+	// package params as a float64 whose range excludes negative values.
 	Param string
 	// Symbol names the term in recipe names: "ClusterGAN + β_x".
 	Symbol string
@@ -31,7 +33,9 @@ type EncoderTerm struct {
 
 var encoderTerms []EncoderTerm
 
-// RegisterEncoderTerm adds a real-data term; it panics on an empty or repeated name or param.
+// RegisterEncoderTerm adds a real-data term; it panics on an empty or repeated name or param,
+// or a weight parameter that is not declared (params.Declare) as a float64 with a range that
+// excludes negative values.
 func RegisterEncoderTerm(t EncoderTerm) {
 	if t.Name == "" || t.Param == "" || t.Loss == nil {
 		panic("objectives: RegisterEncoderTerm needs a name, a weight parameter and a loss")
@@ -40,6 +44,10 @@ func RegisterEncoderTerm(t EncoderTerm) {
 		if u.Name == t.Name || u.Param == t.Param {
 			panic(fmt.Sprintf("objectives: encoder term %q (parameter %q) registered twice", t.Name, t.Param))
 		}
+	}
+	if p, ok := params.Lookup(t.Param); !ok || p.Type() != "float64" || p.Check("", -1.0) == nil {
+		panic(fmt.Sprintf("objectives: encoder term %q: its weight parameter %q must be declared (params.Declare) as a float64 whose range excludes negative values",
+			t.Name, t.Param))
 	}
 	encoderTerms = append(encoderTerms, t)
 	sort.SliceStable(encoderTerms, func(i, j int) bool { return encoderTerms[i].Rank < encoderTerms[j].Rank })
@@ -69,8 +77,8 @@ func activeEncoderTerms(ctx *context.Context, nets *Nets, hasGenerator bool) ([]
 		if t.NeedsGenerator && !hasGenerator {
 			continue
 		}
-		w := context.GetParamOr(ctx, t.Param, 0.0)
-		if err := nonNegative(t.Param, w); err != nil {
+		w, err := termWeight(ctx, t)
+		if err != nil {
 			return nil, err
 		}
 		if w == 0 {
@@ -86,11 +94,19 @@ func activeEncoderTerms(ctx *context.Context, nets *Nets, hasGenerator bool) ([]
 	return terms, nil
 }
 
+// termWeight reads the weight of t from ctx, checked against its declared range (terms are
+// declared by other packages, so the weight is read through every declared parameter).
+func termWeight(ctx *context.Context, t EncoderTerm) (float64, error) {
+	r := params.Declared().Reader(ctx)
+	w := r.Float(t.Param)
+	return w, r.Err()
+}
+
 // recipeSuffix is " + β_x + β_mi" for the encoder terms ctx switches on.
 func recipeSuffix(ctx *context.Context) string {
 	s := ""
 	for _, t := range encoderTerms {
-		if context.GetParamOr(ctx, t.Param, 0.0) > 0 {
+		if w, _ := termWeight(ctx, t); w > 0 {
 			s += " + " + t.Symbol
 		}
 	}

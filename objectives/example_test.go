@@ -30,14 +30,19 @@ type inverter struct{}
 
 func init() { objectives.Register("example-inverter", inverter{}) }
 
-// Phases reads the term weights from the parameters that own them and leaves out a term of
-// weight 0, as the registered objectives do.
+// Phases reads the term weights through the config function of the package that owns them
+// (which checks their ranges) and leaves out a term of weight 0, as the registered objectives
+// do.
 func (inverter) Phases(ctx *context.Context, _ *objectives.Nets, _ int) ([]objectives.Phase, error) {
+	cfg, err := losses.ConfigFromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
 	p := objectives.Phase{Name: "encoder", Updates: []string{objectives.Encoder}, Optimizer: objectives.GeneratorOptimizer}
-	if w := context.GetParamOr(ctx, losses.ParamBetaN, losses.DefaultBetaN); w > 0 {
+	if w := cfg.BetaN; w > 0 {
 		p.Terms = append(p.Terms, objectives.Noise(w))
 	}
-	if w := context.GetParamOr(ctx, losses.ParamBetaC, losses.DefaultBetaC); w > 0 {
+	if w := cfg.BetaC; w > 0 {
 		p.Terms = append(p.Terms, objectives.Cluster(w))
 	}
 	if len(p.Terms) == 0 {

@@ -23,7 +23,8 @@ func (GAN) Phases(_ *context.Context, _ *Nets, nCritic int) ([]Phase, error) {
 
 // Recipe implements Objective: "GAN (gaussian prior)".
 func (GAN) Recipe(ctx *context.Context) string {
-	return fmt.Sprintf("GAN (%s prior)", context.GetParamOr(ctx, priors.ParamPrior, priors.DefaultPrior))
+	cfg, _ := priors.ConfigFromContext(ctx) // a bad value fails when the prior is built; the name is read anyway
+	return fmt.Sprintf("GAN (%s prior)", cfg.Prior)
 }
 
 // Params implements Objective: the game has no weights of its own.

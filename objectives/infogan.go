@@ -8,13 +8,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// ParamInfoLambda weighs InfoGAN's mutual-information term λ·CE(z_c, Q(G(z))) (float, default
-// DefaultInfoLambda = 1, as InfoGAN's discrete codes); ≥ 0.
-const ParamInfoLambda = "info_lambda"
-
-// DefaultInfoLambda is the default of ParamInfoLambda.
-const DefaultInfoLambda = 1.0
-
 // InfoGAN (Chen et al. 2016) has no encoder: a Q head on the critic's last hidden layer
 // (layers.CriticWithCode) predicts the categorical code, and both the critic update (D and Q)
 // and the generator update add λ·CE(z_c, Q(G(z))), the mutual-information bound. Q is part of
@@ -25,10 +18,11 @@ func init() { Register("infogan", InfoGAN{}) }
 
 // Phases implements Objective.
 func (InfoGAN) Phases(ctx *context.Context, nets *Nets, nCritic int) ([]Phase, error) {
-	lambda := context.GetParamOr(ctx, ParamInfoLambda, DefaultInfoLambda)
-	if err := nonNegative(ParamInfoLambda, lambda); err != nil {
+	cfg, err := ConfigFromContext(ctx)
+	if err != nil {
 		return nil, err
 	}
+	lambda := cfg.InfoLambda
 	if _, ok := nets.Arch.(layers.CriticWithCode); !ok {
 		return nil, fmt.Errorf("parameter %q: architecture %T has no InfoGAN Q head", layers.ParamArchitecture, nets.Arch)
 	}

@@ -28,8 +28,12 @@ func checkInfoMax(ctx *context.Context, nets *Nets) error {
 		return fmt.Errorf("the information-maximisation term (IMSAT, or parameter %q > 0) needs an encoder with cluster logits: parameter %q must name a prior with clusters",
 			losses.ParamBetaMI, priors.ParamPrior)
 	}
-	warp := miWarp(ctx)
-	if views := losses.MIViews(ctx); warp == (layers.Affine{}) && views > 1 {
+	cfg, err := losses.ConfigFromContext(ctx)
+	if err != nil {
+		return err
+	}
+	warp := miWarp(cfg)
+	if views := cfg.MIViews; warp == (layers.Affine{}) && views > 1 {
 		return fmt.Errorf("parameter %q = %d needs a warp (%s, %s or %s > 0): without one the views are identical",
 			losses.ParamMIViews, views, losses.ParamMIShift, losses.ParamMIRotation, losses.ParamMIScale)
 	}
@@ -41,8 +45,8 @@ func checkInfoMax(ctx *context.Context, nets *Nets) error {
 	return nil
 }
 
-func miWarp(ctx *context.Context) layers.Affine {
-	return layers.Affine{MaxShift: losses.MIShift(ctx), MaxRotation: losses.MIRotation(ctx), MaxScale: losses.MIScale(ctx)}
+func miWarp(cfg losses.Config) layers.Affine {
+	return layers.Affine{MaxShift: cfg.MIShift, MaxRotation: cfg.MIRotation, MaxScale: cfg.MIScale}
 }
 
 // augmentedLogits returns E's logits on the augmented views of the real batch x that
@@ -57,11 +61,12 @@ func augmentedLogits(b *Batch, x, logits *graph.Node) []*graph.Node {
 		_, l := b.Nets.Arch.Encoder(ctx, spec, x)
 		return l
 	}
+	cfg := losses.MustConfig(ctx)
 	var views []*graph.Node
-	if warp := miWarp(ctx); warp != (layers.Affine{}) {
+	if warp := miWarp(cfg); warp != (layers.Affine{}) {
 		// All warped copies go through E as one batch (one pass with larger matrix products;
 		// batch norm then uses statistics over all views).
-		numWarped, batch := losses.MIViews(ctx), b.Size
+		numWarped, batch := cfg.MIViews, b.Size
 		img := graph.Reshape(graph.BroadcastPrefix(x, numWarped), append([]int{numWarped * batch}, spec.DataShape...)...)
 		warped := encode(graph.Reshape(layers.RandomAffine(ctx, img, warp), numWarped*batch, x.Shape().Dimensions[1]))
 		if numWarped == 1 {
@@ -70,7 +75,7 @@ func augmentedLogits(b *Batch, x, logits *graph.Node) []*graph.Node {
 			views = append(views, graph.Reshape(warped, numWarped, batch, -1))
 		}
 	}
-	if eps := losses.MIVATEpsilon(ctx); eps > 0 {
+	if eps := cfg.MIVATEpsilon; eps > 0 {
 		views = append(views, encode(losses.VirtualAdversarialView(ctx, encode, x, logits, eps)))
 	}
 	if len(views) == 0 {

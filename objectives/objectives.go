@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/clustergan/clustergan/internal/params"
 	"github.com/clustergan/clustergan/internal/registry"
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
@@ -31,6 +32,32 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
+
+// ParamInfoLambda is the parameter of this package (a GoMLX context parameter, documented in
+// Params). The weights of the other terms belong to package losses.
+const ParamInfoLambda = "info_lambda"
+
+// DefaultInfoLambda is the default of ParamInfoLambda, as InfoGAN's discrete codes.
+const DefaultInfoLambda = 1.0
+
+// Params declares the parameters of this package: their defaults, meanings and ranges.
+var Params = params.Declare("objectives", params.Table{
+	{Name: ParamInfoLambda, Default: DefaultInfoLambda, Range: params.AtLeast(0),
+		Doc: "λ, the weight of InfoGAN's mutual-information term λ·CE(z_c, Q(G(z))) in both its updates; 0 drops the term"},
+})
+
+// Config holds the parameters of this package, read by ConfigFromContext.
+type Config struct {
+	InfoLambda float64
+}
+
+// ConfigFromContext reads the parameters of this package from ctx (defaults for those not set)
+// and checks each against its range; the error names the parameter out of range.
+func ConfigFromContext(ctx *context.Context) (Config, error) {
+	r := Params.Reader(ctx)
+	c := Config{InfoLambda: r.Float(ParamInfoLambda)}
+	return c, r.Err()
+}
 
 // Players: the variable scopes of the three networks (each layers.Architecture builder opens
 // its own under the context it is given).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/clustergan/clustergan/internal/params"
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
 	"github.com/clustergan/clustergan/priors"
@@ -146,11 +147,11 @@ func TestClusterGANErrors(t *testing.T) {
 	}{
 		{"no loss for E", map[string]any{losses.ParamBetaN: 0.0, losses.ParamBetaC: 0.0}, mixed, nil,
 			`parameters "beta_n" and "beta_c" are both 0 and no real-data term ([beta_x beta_mi]) is on: the encoder would have no loss to learn from`},
-		{"negative beta_n", map[string]any{losses.ParamBetaN: -1.0}, mixed, nil, `parameter "beta_n" = -1: must be ≥ 0`},
-		{"negative beta_c", map[string]any{losses.ParamBetaC: -0.5}, mixed, nil, `parameter "beta_c" = -0.5: must be ≥ 0`},
-		{"both negative", map[string]any{losses.ParamBetaN: -1.0, losses.ParamBetaC: -2.0}, mixed, nil, `parameter "beta_n" = -1: must be ≥ 0`},
-		{"negative beta_x", map[string]any{losses.ParamBetaX: -2.0}, mixed, nil, `parameter "beta_x" = -2: must be ≥ 0`},
-		{"negative beta_mi", map[string]any{losses.ParamBetaMI: -1.0}, mixed, nil, `parameter "beta_mi" = -1: must be ≥ 0`},
+		{"negative beta_n", map[string]any{losses.ParamBetaN: -1.0}, mixed, nil, `parameter "beta_n": must be ≥ 0, got -1`},
+		{"negative beta_c", map[string]any{losses.ParamBetaC: -0.5}, mixed, nil, `parameter "beta_c": must be ≥ 0, got -0.5`},
+		{"both negative", map[string]any{losses.ParamBetaN: -1.0, losses.ParamBetaC: -2.0}, mixed, nil, `parameter "beta_n": must be ≥ 0, got -1`},
+		{"negative beta_x", map[string]any{losses.ParamBetaX: -2.0}, mixed, nil, `parameter "beta_x": must be ≥ 0, got -2`},
+		{"negative beta_mi", map[string]any{losses.ParamBetaMI: -1.0}, mixed, nil, `parameter "beta_mi": must be ≥ 0, got -1`},
 		// The gaussian prior has no cluster code for β_c's term to recover.
 		{"beta_c without clusters", nil, gaussian, nil,
 			`parameter "beta_c" = 10 but the prior has no cluster code z_c; set it to 0`},
@@ -222,7 +223,7 @@ func TestInfoGANPhases(t *testing.T) {
 
 	t.Run("errors", func(t *testing.T) {
 		_, err := InfoGAN{}.Phases(testCtx(map[string]any{ParamInfoLambda: -1.0}), testNets(t, mixed, nil), 2)
-		require.EqualError(t, err, `parameter "info_lambda" = -1: must be ≥ 0`)
+		require.EqualError(t, err, `parameter "info_lambda": must be ≥ 0, got -1`)
 		nets := testNets(t, mixed, nil)
 		nets.Arch = noQHead{nets.Arch}
 		_, err = InfoGAN{}.Phases(testCtx(nil), nets, 2)
@@ -309,6 +310,16 @@ func TestUpdatesPlayer(t *testing.T) {
 	require.Equal(t, []string{"/generator", "/critic", "/encoder"}, []string{Generator, Critic, Encoder})
 }
 
+// The weights of the encoder terms the tests register, declared as the file of a new term
+// would declare them.
+var _ = params.Declare("objectives tests", params.Table{
+	{Name: "beta_late", Default: 0.0, Range: params.AtLeast(0), Doc: "a test term's weight"},
+	{Name: "beta_middle", Default: 0.0, Range: params.AtLeast(0), Doc: "a test term's weight"},
+	{Name: "beta_first", Default: 0.0, Range: params.AtLeast(0), Doc: "a test term's weight"},
+	{Name: "beta_picky", Default: 0.0, Range: params.AtLeast(0), Doc: "a test term's weight"},
+	{Name: "beta_unbounded", Default: 0.0, Doc: "a weight that may be negative"},
+})
+
 // withEncoderTerms runs f with the registry of encoder terms restored afterwards, so a test
 // may register terms of its own.
 func withEncoderTerms(t *testing.T, f func()) {
@@ -363,6 +374,11 @@ func TestEncoderTerms(t *testing.T) {
 		for _, bad := range []EncoderTerm{{Param: "p", Loss: loss}, {Name: "n", Loss: loss}, {Name: "n", Param: "p"}} {
 			require.PanicsWithValue(t, "objectives: RegisterEncoderTerm needs a name, a weight parameter and a loss",
 				func() { RegisterEncoderTerm(bad) })
+		}
+		// The weight is a declared float64 parameter that cannot be negative.
+		for _, weight := range []string{"beta_undeclared", "beta_unbounded", losses.ParamMIViews} {
+			require.PanicsWithValue(t, fmt.Sprintf("objectives: encoder term \"w\": its weight parameter %q must be declared (params.Declare) as a float64 whose range excludes negative values", weight),
+				func() { RegisterEncoderTerm(EncoderTerm{Name: "w", Param: weight, Loss: loss}) })
 		}
 	})
 	require.Len(t, EncoderTerms(), 2, "the registry is restored")

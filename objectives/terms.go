@@ -1,8 +1,6 @@
 package objectives
 
 import (
-	"fmt"
-
 	"github.com/clustergan/clustergan/losses"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 )
@@ -47,12 +45,4 @@ func Info(weight float64) Term {
 	return Term{Name: "info", Weight: weight, Loss: func(b *Batch) *graph.Node {
 		return losses.ClusterLoss(b.Latent().OneHot, b.FakeCode())
 	}}
-}
-
-// nonNegative checks a term weight read from a parameter.
-func nonNegative(param string, v float64) error {
-	if !(v >= 0) {
-		return fmt.Errorf("parameter %q = %g: must be ≥ 0", param, v)
-	}
-	return nil
 }

@@ -8,16 +8,12 @@ import (
 )
 
 func init() {
-	Register("gaussian", func(ctx *context.Context) (Prior, error) {
-		dim, err := fullDim(ctx)
+	Register("gaussian", func(cfg Config) (Prior, error) {
+		dim, err := fullDim(cfg)
 		if err != nil {
 			return nil, err
 		}
-		sigma, err := positiveFloat(ctx, ParamGaussianSigma, DefaultGaussianSigma)
-		if err != nil {
-			return nil, err
-		}
-		return Gaussian{Size: dim, Sigma: sigma}, nil
+		return Gaussian{Size: dim, Sigma: cfg.GaussianSigma}, nil
 	})
 }
 

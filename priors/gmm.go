@@ -10,21 +10,16 @@ import (
 )
 
 func init() {
-	Register("gmm", func(ctx *context.Context) (Prior, error) {
-		dim, err := fullDim(ctx)
+	Register("gmm", func(cfg Config) (Prior, error) {
+		dim, err := fullDim(cfg)
 		if err != nil {
 			return nil, err
 		}
-		k, err := numClusters(ctx)
+		k, err := numClusters(cfg)
 		if err != nil {
 			return nil, err
 		}
-		sigma, err := positiveFloat(ctx, ParamSigma, DefaultSigma)
-		if err != nil {
-			return nil, err
-		}
-		seed := context.GetParamOr(ctx, ParamGMMSeed, DefaultGMMSeed)
-		return NewGMM(dim, k, sigma, uint64(seed)), nil
+		return NewGMM(dim, k, cfg.Sigma, uint64(cfg.GMMSeed)), nil
 	})
 }
 

@@ -191,7 +191,7 @@ func TestNumClustersMustBeResolved(t *testing.T) {
 			`which the method resolves; a prior built directly needs it ≥ 1`)
 		ctx.SetParam(ParamNumClusters, -2)
 		_, err = New(ctx)
-		require.EqualError(t, err, `prior "`+name+`": parameter "num_clusters" = -2: must be ≥ 1`)
+		require.EqualError(t, err, `prior "`+name+`": parameter "num_clusters": must be ≥ 0, got -2`)
 	}
 }
 

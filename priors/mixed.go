@@ -10,20 +10,12 @@ import (
 )
 
 func init() {
-	Register("mixed", func(ctx *context.Context) (Prior, error) {
-		dn, err := positiveInt(ctx, ParamNoiseDim, DefaultNoiseDim)
+	Register("mixed", func(cfg Config) (Prior, error) {
+		k, err := numClusters(cfg)
 		if err != nil {
 			return nil, err
 		}
-		k, err := numClusters(ctx)
-		if err != nil {
-			return nil, err
-		}
-		sigma, err := positiveFloat(ctx, ParamSigma, DefaultSigma)
-		if err != nil {
-			return nil, err
-		}
-		return Mixed{NoiseSize: dn, Clusters: k, Sigma: sigma}, nil
+		return Mixed{NoiseSize: cfg.NoiseDim, Clusters: k, Sigma: cfg.Sigma}, nil
 	})
 }
 

@@ -23,67 +23,83 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/clustergan/clustergan/internal/params"
 	"github.com/clustergan/clustergan/internal/registry"
 )
 
 // DType is the dtype of every float sample (Z, Noise, OneHot).
 const DType = dtypes.Float32
 
-// Hyper-parameters read by the prior factories (GoMLX context parameters; see DefaultParams).
+// Hyper-parameters read by the prior factories: GoMLX context parameters, documented in Params.
 const (
-	// ParamPrior names the prior New builds (string, default "mixed"); one of Names():
-	// "mixed", "gaussian", "uniform", "gmm".
-	ParamPrior = "prior"
-	// ParamNoiseDim is dn, the dimension of the mixed prior's Gaussian part z_n (int, default 30
-	// as for MNIST); ≥ 1. The other priors have dimension ParamNoiseDim + ParamNumClusters.
-	ParamNoiseDim = "prior_noise_dim"
-	// ParamNumClusters is K, the one number of clusters of a run: the mixed prior's one-hot
-	// size, the gmm prior's components and the clusters every method reports (int, default 0 =
-	// the data set's number of classes, which the methods fill in before a prior is built); a
-	// prior needs ≥ 1.
-	ParamNumClusters = "num_clusters"
-	// ParamSigma is the standard deviation of the mixed prior's z_n and of each gmm component
-	// (float, default 0.10 as the official ClusterGAN code; the PyTorch port uses 0.75); > 0.
-	ParamSigma = "prior_sigma"
-	// ParamGaussianSigma is the standard deviation of the plain gaussian prior (float,
-	// default 1.0, the usual N(0, I)); > 0. It is separate from ParamSigma, whose small default
-	// suits the mixed prior only.
+	ParamPrior         = "prior"
+	ParamNoiseDim      = "prior_noise_dim"
+	ParamNumClusters   = "num_clusters"
+	ParamSigma         = "prior_sigma"
 	ParamGaussianSigma = "prior_gaussian_sigma"
-	// ParamUniformLow and ParamUniformHigh bound the uniform prior (floats, defaults -1 and 1);
-	// low < high.
-	ParamUniformLow  = "prior_uniform_low"
-	ParamUniformHigh = "prior_uniform_high"
-	// ParamGMMSeed seeds the draw of the gmm component means from U(-1, 1)^dim (int, default
-	// 1). The means are constants derived from it, so they are identical in every graph and
-	// every run with the same seed.
-	ParamGMMSeed = "prior_gmm_seed"
+	ParamUniformLow    = "prior_uniform_low"
+	ParamUniformHigh   = "prior_uniform_high"
+	ParamGMMSeed       = "prior_gmm_seed"
 )
 
 // Defaults of the parameters above.
 const (
-	DefaultPrior         = "mixed"
-	DefaultNoiseDim      = 30
-	DefaultNumClusters   = 0
+	DefaultPrior       = "mixed"
+	DefaultNoiseDim    = 30 // as the official code for MNIST
+	DefaultNumClusters = 0  // the data set's number of classes, which the methods fill in
+	// DefaultSigma is the official ClusterGAN code's σ; the PyTorch port uses 0.75.
 	DefaultSigma         = 0.10
-	DefaultGaussianSigma = 1.0
+	DefaultGaussianSigma = 1.0 // the usual N(0, I); separate from ParamSigma, whose small default suits the mixed prior only
 	DefaultUniformLow    = -1.0
 	DefaultUniformHigh   = 1.0
 	DefaultGMMSeed       = 1
 )
 
-// DefaultParams returns the parameters of this package with their defaults, for an
-// experiment's default context.
-func DefaultParams() map[string]any {
-	return map[string]any{
-		ParamPrior:         DefaultPrior,
-		ParamNoiseDim:      DefaultNoiseDim,
-		ParamNumClusters:   DefaultNumClusters,
-		ParamSigma:         DefaultSigma,
-		ParamGaussianSigma: DefaultGaussianSigma,
-		ParamUniformLow:    DefaultUniformLow,
-		ParamUniformHigh:   DefaultUniformHigh,
-		ParamGMMSeed:       DefaultGMMSeed,
+// Params declares the parameters of this package: their defaults, meanings and ranges.
+var Params = params.Declare("priors", params.Table{
+	{Name: ParamPrior, Default: DefaultPrior, Range: params.OneOfFunc(Names),
+		Doc: "the latent distribution G samples from: mixed is ClusterGAN's (Gaussian z_n and a one-hot cluster code), the others the baselines' plain priors"},
+	{Name: ParamNoiseDim, Default: DefaultNoiseDim, Range: params.AtLeast(1),
+		Doc: "d_n, the dimension of the mixed prior's Gaussian part z_n; the other priors have dimension prior_noise_dim + num_clusters"},
+	{Name: ParamNumClusters, Default: DefaultNumClusters, Range: params.AtLeast(0),
+		Doc: "K, the one number of clusters of a run: the mixed prior's one-hot size, the gmm prior's components and the clusters every method reports; 0 = the data set's number of classes"},
+	{Name: ParamSigma, Default: DefaultSigma, Range: params.Above(0),
+		Doc: "standard deviation of the mixed prior's z_n and of each gmm component (0.10 as the official code; the PyTorch port uses 0.75)"},
+	{Name: ParamGaussianSigma, Default: DefaultGaussianSigma, Range: params.Above(0),
+		Doc: "standard deviation of the plain gaussian prior"},
+	{Name: ParamUniformLow, Default: DefaultUniformLow, Range: params.Finite(),
+		Doc: "lower bound of the uniform prior (below prior_uniform_high)"},
+	{Name: ParamUniformHigh, Default: DefaultUniformHigh, Range: params.Finite(),
+		Doc: "upper bound of the uniform prior (excluded)"},
+	{Name: ParamGMMSeed, Default: DefaultGMMSeed,
+		Doc: "seeds the draw of the gmm component means from U(-1, 1)^dim, constants identical in every graph and run with the same seed"},
+})
+
+// Config holds the parameters of this package, read by ConfigFromContext.
+type Config struct {
+	Prior                   string
+	NoiseDim, NumClusters   int
+	Sigma, GaussianSigma    float64
+	UniformLow, UniformHigh float64
+	GMMSeed                 int
+}
+
+// ConfigFromContext reads the parameters of this package from ctx (up its scopes; defaults for
+// those not set) and checks each against its range; the error names the first parameter out
+// of range. K = 0 is valid here: the factories that need K say so.
+func ConfigFromContext(ctx *context.Context) (Config, error) {
+	r := Params.Reader(ctx)
+	c := Config{
+		Prior:         r.String(ParamPrior),
+		NoiseDim:      r.Int(ParamNoiseDim),
+		NumClusters:   r.Int(ParamNumClusters),
+		Sigma:         r.Float(ParamSigma),
+		GaussianSigma: r.Float(ParamGaussianSigma),
+		UniformLow:    r.Float(ParamUniformLow),
+		UniformHigh:   r.Float(ParamUniformHigh),
+		GMMSeed:       r.Int(ParamGMMSeed),
 	}
+	return c, r.Err()
 }
 
 // Latent is one batch of latent samples.
@@ -147,8 +163,9 @@ func normalRows(rng *rand.Rand, dst []float32, sigma float64) {
 // unbounded is NoiseBounds of the priors with Gaussian noise.
 func unbounded() (lo, hi float64) { return math.Inf(-1), math.Inf(1) }
 
-// Factory builds a prior from a context's parameters.
-type Factory func(ctx *context.Context) (Prior, error)
+// Factory builds a prior from the parameters of this package, already checked against their
+// ranges.
+type Factory func(cfg Config) (Prior, error)
 
 var factories = registry.New[Factory]("prior")
 
@@ -161,59 +178,42 @@ func Names() []string { return factories.Names() }
 // Get returns the factory registered as name, or an error listing the valid names.
 func Get(name string) (Factory, error) { return factories.Get(name) }
 
-// New builds the prior named by ParamPrior from ctx's parameters.
+// New builds the prior named by ParamPrior from ctx's parameters (ConfigFromContext).
 func New(ctx *context.Context) (Prior, error) {
-	name := context.GetParamOr(ctx, ParamPrior, DefaultPrior)
-	f, err := Get(name)
+	cfg, err := ConfigFromContext(ctx)
+	if err != nil {
+		if p, _ := Params.Lookup(ParamPrior); p.Check("", cfg.Prior) != nil {
+			return nil, err // the name itself is wrong
+		}
+		return nil, fmt.Errorf("prior %q: %w", cfg.Prior, err)
+	}
+	f, err := Get(cfg.Prior)
 	if err != nil {
 		return nil, fmt.Errorf("parameter %q: %w", ParamPrior, err)
 	}
-	p, err := f(ctx)
+	p, err := f(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("prior %q: %w", name, err)
+		return nil, fmt.Errorf("prior %q: %w", cfg.Prior, err)
 	}
 	return p, nil
 }
 
-// Parameter readers shared by the factories; each checks its legal range.
-
-func positiveInt(ctx *context.Context, key string, def int) (int, error) {
-	v := context.GetParamOr(ctx, key, def)
-	if v < 1 {
-		return 0, fmt.Errorf("parameter %q = %d: must be ≥ 1", key, v)
-	}
-	return v, nil
-}
-
-func positiveFloat(ctx *context.Context, key string, def float64) (float64, error) {
-	v := context.GetParamOr(ctx, key, def)
-	if !(v > 0) {
-		return 0, fmt.Errorf("parameter %q = %g: must be > 0", key, v)
-	}
-	return v, nil
-}
-
-// fullDim reads the dimension of the priors without a noise/cluster split:
-// ParamNoiseDim + ParamNumClusters.
-func fullDim(ctx *context.Context) (int, error) {
-	dn, err := positiveInt(ctx, ParamNoiseDim, DefaultNoiseDim)
+// fullDim is the dimension of the priors without a noise/cluster split: ParamNoiseDim +
+// ParamNumClusters.
+func fullDim(cfg Config) (int, error) {
+	k, err := numClusters(cfg)
 	if err != nil {
 		return 0, err
 	}
-	k, err := numClusters(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return dn + k, nil
+	return cfg.NoiseDim + k, nil
 }
 
-// numClusters reads K, which must have been resolved to ≥ 1.
-func numClusters(ctx *context.Context) (int, error) {
-	k := context.GetParamOr(ctx, ParamNumClusters, DefaultNumClusters)
-	if k == 0 {
+// numClusters returns K, which must have been resolved to ≥ 1.
+func numClusters(cfg Config) (int, error) {
+	if cfg.NumClusters == 0 {
 		return 0, fmt.Errorf("parameter %q = 0 means the data set's number of classes, which the method resolves; a prior built directly needs it ≥ 1", ParamNumClusters)
 	}
-	return positiveInt(ctx, ParamNumClusters, DefaultNumClusters)
+	return cfg.NumClusters, nil
 }
 
 // Graph-building code panics, naming the field to fix, when a value type is unusable (the

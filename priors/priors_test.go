@@ -326,8 +326,8 @@ func TestDefaults(t *testing.T) {
 	// The official ClusterGAN code's MNIST prior: dn = 30, K = 10, σ = 0.10.
 	require.Equal(t, Mixed{NoiseSize: 30, Clusters: 10, Sigma: 0.10}, p)
 
-	// The defaults map declares every parameter, with the values the factories fall back to.
-	params := DefaultParams()
+	// The table declares every parameter, with the values the factories fall back to.
+	params := Params.Defaults()
 	for _, key := range []string{ParamPrior, ParamNoiseDim, ParamNumClusters, ParamSigma, ParamGaussianSigma,
 		ParamUniformLow, ParamUniformHigh, ParamGMMSeed} {
 		require.Contains(t, params, key)

@@ -12,13 +12,12 @@ import (
 )
 
 func init() {
-	Register("uniform", func(ctx *context.Context) (Prior, error) {
-		dim, err := fullDim(ctx)
+	Register("uniform", func(cfg Config) (Prior, error) {
+		dim, err := fullDim(cfg)
 		if err != nil {
 			return nil, err
 		}
-		low := context.GetParamOr(ctx, ParamUniformLow, DefaultUniformLow)
-		high := context.GetParamOr(ctx, ParamUniformHigh, DefaultUniformHigh)
+		low, high := cfg.UniformLow, cfg.UniformHigh
 		if err := checkRange(low, high); err != nil {
 			return nil, fmt.Errorf("parameters %q = %g and %q = %g: %w", ParamUniformLow, low, ParamUniformHigh, high, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/clustergan/clustergan/evaluation"
+	"github.com/clustergan/clustergan/internal/params"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/stretchr/testify/require"
 )
@@ -30,10 +31,9 @@ func TestApplySettings(t *testing.T) {
 	require.Equal(t, 0.5, v)
 
 	_, err = ApplySettings(ctx, "seed=1\nno_such_param=3", "preset x")
-	require.ErrorContains(t, err, "preset x:2")
-	require.ErrorContains(t, err, "no_such_param")
+	require.EqualError(t, err, `preset x:2: unknown parameter "no_such_param"`)
 	_, err = ApplySettings(ctx, "seed=abc", "-set")
-	require.ErrorContains(t, err, `-set: "seed=abc"`)
+	require.EqualError(t, err, `-set: parameter "seed": "abc" is not an int`)
 
 	// "name=" empties a list parameter (GoMLX's parser rejects it), also in a scope; other
 	// types still need a value.
@@ -50,9 +50,9 @@ func TestApplySettings(t *testing.T) {
 	v, _ = ctx.In("encoder").GetParam("mlp_conv_channels")
 	require.Equal(t, []int{}, v)
 	_, err = ApplySettings(ctx, "seed=", "-set")
-	require.ErrorContains(t, err, `-set: "seed="`)
+	require.EqualError(t, err, `-set: parameter "seed": "" is not an int`)
 	_, err = ApplySettings(ctx, "/encoder/no_such_list=", "-set")
-	require.ErrorContains(t, err, "no_such_list")
+	require.EqualError(t, err, `-set: unknown parameter "no_such_list"`)
 	ctx.In("encoder").SetParam("mlp_conv_channels", []int{16, 32})
 
 	// FormatSettings writes what ApplySettings reads back, scoped values and empty lists included.
@@ -60,6 +60,49 @@ func TestApplySettings(t *testing.T) {
 	_, err = ApplySettings(ctx2, FormatSettings(ctx), "settings.txt")
 	require.NoError(t, err)
 	require.Equal(t, FormatSettings(ctx), FormatSettings(ctx2))
+}
+
+// The parameters of TestSettingsErrors, declared as a package declares its own.
+var _ = params.Declare("rundir tests", params.Table{
+	{Name: "test_steps", Default: 10, Range: params.AtLeast(1), Doc: "steps"},
+	{Name: "test_hidden", Default: []int{8}, Doc: "widths", Scopes: []string{"/generator", "/critic", "/encoder"}},
+})
+
+// TestSettingsErrors: every mistake is one line that names the parameter, what was given and
+// what is allowed; an unknown name suggests the closest declared one when it is close.
+func TestSettingsErrors(t *testing.T) {
+	ctx := context.New().Checked(false)
+	ctx.SetParams(map[string]any{"test_steps": 10, "test_hidden": []int{8}, "batch_size": 64, "beta_n": 10.0,
+		"gp_per_sample": false, "undeclared_scoped": 1})
+	for _, tc := range []struct{ settings, want string }{
+		{"test_stesp=5", `-set: unknown parameter "test_stesp"; did you mean "test_steps"?`},
+		{"batch_sizes=32", `-set: unknown parameter "batch_sizes"; did you mean "batch_size"?`},
+		{"learning_rate=1", `-set: unknown parameter "learning_rate"`},
+		{"test_steps=abc", `-set: parameter "test_steps": "abc" is not an int`},
+		{"test_steps=1.5", `-set: parameter "test_steps": "1.5" is not an int`},
+		{"beta_n=ten", `-set: parameter "beta_n": "ten" is not a number`},
+		{"gp_per_sample=yes", `-set: parameter "gp_per_sample": "yes" is not true or false`},
+		{"/encoder/test_hidden=8,x", `-set: parameter "test_hidden": "8,x" is not a comma-separated list of ints`},
+		{"/generatr/test_hidden=7", `-set: parameter "test_hidden" cannot be set in scope "/generatr"; did you mean "/generator"? (its scopes: /generator, /critic, /encoder)`},
+		{"/generator/test_steps=7", `-set: parameter "test_steps" takes no scope, got "/generator/test_steps"`},
+		{"generator/test_hidden=7", `-set: "generator/test_hidden": a scope starts with "/", as in "/generator/mlp_hidden"`},
+		{"test_steps", `-set: "test_steps": want name=value or /scope/name=value`},
+		{"test_steps=1=2", `-set: "test_steps=1=2": want name=value or /scope/name=value`},
+	} {
+		_, err := ApplySettings(ctx, tc.settings, "-set")
+		require.EqualError(t, err, tc.want, tc.settings)
+	}
+	// What parses is set, in its scope; spaces around "=" are allowed; a parameter that package
+	// params does not know may be set in any scope, as GoMLX's parser allows.
+	set, err := ApplySettings(ctx, "test_steps = 1_000; /critic/test_hidden=; /foo/undeclared_scoped=2; /test_steps=3", "-set")
+	require.NoError(t, err)
+	require.Equal(t, []string{"test_steps", "/critic/test_hidden", "/foo/undeclared_scoped", "/test_steps"}, set)
+	v, _ := ctx.GetParam("test_steps")
+	require.Equal(t, 3, v)
+	v, _ = ctx.In("critic").GetParam("test_hidden")
+	require.Equal(t, []int{}, v)
+	v, _ = ctx.In("foo").GetParam("undeclared_scoped")
+	require.Equal(t, 2, v)
 }
 
 func TestRowName(t *testing.T) {

@@ -1,20 +1,25 @@
 package rundir
 
 import (
+	"errors"
 	"fmt"
-	"github.com/clustergan/clustergan/internal/atomicfile"
 	"os"
 	"sort"
 	"strings"
 
+	"github.com/clustergan/clustergan/internal/atomicfile"
+	"github.com/clustergan/clustergan/internal/params"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/ui/commandline"
 )
 
 // ApplySettings sets context parameters from text in GoMLX's -set syntax: "name=value" items
-// separated by ";" or new lines, "scope/name=value" for a scoped value, "#" starts a comment
-// line. Unknown names are rejected (every parameter must be declared in the defaults first).
-// source names the text (a preset file, "-set") in errors. It returns the paths that were set.
+// separated by ";" or new lines, "/scope/name=value" for a scoped value, "name=" for an empty
+// list, "file:PATH" for the settings in a file, "#" starts a comment line. Every name must be
+// declared in ctx's root (by the defaults); a parameter declared with package params may be set
+// only in the scopes it declares. source names the text (a preset file, "-set") in errors,
+// which are one line: an unknown name with the closest declared one, or the parameter with the
+// value given and the type it needs. It returns the paths that were set.
 func ApplySettings(ctx *context.Context, text, source string) ([]string, error) {
 	var set []string
 	for lineNum, line := range strings.Split(text, "\n") {
@@ -40,55 +45,59 @@ func ApplySettings(ctx *context.Context, text, source string) ([]string, error) 
 				}
 				continue
 			}
-			if path, ok := setEmptyList(ctx, item); ok {
-				set = append(set, path)
-				continue
-			}
-			more, err := commandline.ParseContextSettings(ctx, item)
-			set = append(set, more...)
+			path, err := applySetting(ctx, item)
 			if err != nil {
 				where := source
 				if strings.Contains(text, "\n") {
 					where = fmt.Sprintf("%s:%d", source, lineNum+1)
 				}
-				return set, fmt.Errorf("%s: %q: %w (known parameters: %s)", where, item, err,
-					strings.Join(ParamNames(ctx), ", "))
+				return set, fmt.Errorf("%s: %w", where, err)
 			}
+			set = append(set, path)
 		}
 	}
 	return set, nil
 }
 
-// setEmptyList sets a list parameter to the empty list for "name=" (or "/scope/name="), which
-// GoMLX's parser rejects but FormatSettings writes for an empty list. It reports whether item was
-// such a setting; anything else is left to the parser, which also names unknown parameters.
-func setEmptyList(ctx *context.Context, item string) (string, bool) {
-	path, value, ok := strings.Cut(item, "=")
-	path = strings.TrimSpace(path)
-	if !ok || strings.TrimSpace(value) != "" {
-		return "", false
+// applySetting sets one "name=value" or "/scope/name=value" item and returns its path.
+func applySetting(ctx *context.Context, item string) (string, error) {
+	path, text, ok := strings.Cut(item, "=")
+	if !ok || strings.Contains(text, "=") {
+		return "", fmt.Errorf("%q: want name=value or /scope/name=value", item)
 	}
+	path, text = strings.TrimSpace(path), strings.TrimSpace(text)
 	scope, name := context.SplitScope(path)
-	def, found := ctx.GetParam(name)
-	if !found || strings.Contains(name, context.ScopeSeparator) {
-		return "", false
+	if strings.Contains(name, context.ScopeSeparator) {
+		return "", fmt.Errorf("%q: a scope starts with %q, as in \"/generator/mlp_hidden\"", path, context.ScopeSeparator)
 	}
-	var empty any
-	switch def.(type) {
-	case []int:
-		empty = []int{}
-	case []float64:
-		empty = []float64{}
-	case []string:
-		empty = []string{}
-	default:
-		return "", false
+	def, found := ctx.GetParam(name)
+	if !found {
+		if s, ok := params.Suggest(name, ParamNames(ctx)); ok {
+			return "", fmt.Errorf("unknown parameter %q; did you mean %q?", name, s)
+		}
+		return "", fmt.Errorf("unknown parameter %q", name)
+	}
+	if p, declared := params.Lookup(name); declared {
+		if err := p.CheckScope(scope); err != nil {
+			return "", err
+		}
+	}
+	value, err := params.Parse(def, text)
+	if errors.Is(err, params.ErrUnsupported) { // a type only GoMLX's parser knows
+		set, err := commandline.ParseContextSettings(ctx, path+"="+text)
+		if err != nil {
+			return "", fmt.Errorf("parameter %q: %w", name, err)
+		}
+		return set[0], nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("parameter %q: %w", name, err)
 	}
 	if scope != "" {
 		ctx = ctx.InAbsPath(scope)
 	}
-	ctx.SetParam(name, empty)
-	return path, true
+	ctx.SetParam(name, value)
+	return path, nil
 }
 
 // ParamNames lists the parameters declared in ctx's root scope, sorted.
@@ -118,26 +127,7 @@ func FormatSettings(ctx *context.Context) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-func formatValue(value any) string {
-	switch v := value.(type) {
-	case []string:
-		return strings.Join(v, ",")
-	case []int:
-		parts := make([]string, len(v))
-		for i, x := range v {
-			parts[i] = fmt.Sprint(x)
-		}
-		return strings.Join(parts, ",")
-	case []float64:
-		parts := make([]string, len(v))
-		for i, x := range v {
-			parts[i] = fmt.Sprint(x)
-		}
-		return strings.Join(parts, ",")
-	default:
-		return fmt.Sprint(v)
-	}
-}
+func formatValue(value any) string { return params.Format(value) }
 
 // WriteSettings writes every parameter of ctx to path (FormatSettings) atomically.
 func WriteSettings(path string, ctx *context.Context) error {

@@ -9,6 +9,7 @@
 package trainer
 
 import (
+	"github.com/clustergan/clustergan/internal/params"
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
 	"github.com/clustergan/clustergan/objectives"
@@ -16,78 +17,77 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// Hyper-parameters read by the trainer (GoMLX context parameters; see DefaultParams).
+// Hyper-parameters read by the trainer: GoMLX context parameters, documented in Params.
 const (
-	// ParamSteps is the number of generator iterations (int, default 5000); ≥ 1.
-	ParamSteps = "train_steps"
-	// ParamBatchSize is the batch size of every critic and generator step (int, default 64); ≥ 2
-	// (batch statistics need at least two examples).
-	ParamBatchSize = "batch_size"
-	// ParamNCritic is the number of critic steps per generator step (int, default 5 as the
-	// official WGAN-GP code; 1 is usual for the vanilla loss); ≥ 1.
-	ParamNCritic = "n_critic"
-	// ParamCriticLearningRate is the critic's Adam learning rate (float, default 1e-4); > 0.
-	ParamCriticLearningRate = "critic_learning_rate"
-	// ParamGeneratorLearningRate is the generator+encoder Adam learning rate (float, default 1e-4); > 0.
+	ParamSteps                 = "train_steps"
+	ParamBatchSize             = "batch_size"
+	ParamNCritic               = "n_critic"
+	ParamCriticLearningRate    = "critic_learning_rate"
 	ParamGeneratorLearningRate = "generator_learning_rate"
-	// ParamAdamBeta1 is Adam's β1 for both optimisers (float, default 0.5); in [0, 1).
-	ParamAdamBeta1 = "adam_beta1"
-	// ParamAdamBeta2 is Adam's β2 for both optimisers (float, default 0.9); in [0, 1).
-	ParamAdamBeta2 = "adam_beta2"
-	// ParamAdamEpsilon is Adam's ε (float, default 1e-8 as TensorFlow and PyTorch); > 0.
-	ParamAdamEpsilon = "adam_epsilon"
-	// ParamEvalEvery is how often (in iterations) the validation split is clustered and the
-	// model with the best validation purity is kept (int, default 500; 0 = only at the end).
-	ParamEvalEvery = "eval_every"
-	// ParamCheckpointEvery is how often (in iterations) a checkpoint is written (int, default
-	// 500; 0 = only at the end).
-	ParamCheckpointEvery = "checkpoint_every"
-	// ParamCheckpointKeep is how many of the latest checkpoints are kept (int, default 2); ≥ 1.
-	ParamCheckpointKeep = "checkpoint_keep"
-	// ParamEvalBatchSize is the batch size used to encode data for evaluation (int, default 500).
-	ParamEvalBatchSize = "eval_batch_size"
+	ParamAdamBeta1             = "adam_beta1"
+	ParamAdamBeta2             = "adam_beta2"
+	ParamAdamEpsilon           = "adam_epsilon"
+	ParamEvalEvery             = "eval_every"
+	ParamCheckpointEvery       = "checkpoint_every"
+	ParamCheckpointKeep        = "checkpoint_keep"
+	ParamEvalBatchSize         = "eval_batch_size"
 )
 
-// DefaultParams returns the trainer's parameters with their defaults, for an experiment's
-// default context.
-func DefaultParams() map[string]any {
-	return map[string]any{
-		ParamSteps:                 5000,
-		ParamBatchSize:             64,
-		ParamNCritic:               5,
-		ParamCriticLearningRate:    1e-4,
-		ParamGeneratorLearningRate: 1e-4,
-		ParamAdamBeta1:             0.5,
-		ParamAdamBeta2:             0.9,
-		ParamAdamEpsilon:           1e-8,
-		ParamEvalEvery:             500,
-		ParamCheckpointEvery:       500,
-		ParamCheckpointKeep:        2,
-		ParamEvalBatchSize:         500,
-	}
+// Defaults of the parameters above.
+const (
+	DefaultSteps                 = 5000
+	DefaultBatchSize             = 64
+	DefaultNCritic               = 5 // as the official WGAN-GP code; 1 is usual for the vanilla loss
+	DefaultCriticLearningRate    = 1e-4
+	DefaultGeneratorLearningRate = 1e-4
+	DefaultAdamBeta1             = 0.5
+	DefaultAdamBeta2             = 0.9
+	DefaultAdamEpsilon           = 1e-8 // as TensorFlow and PyTorch
+	DefaultEvalEvery             = 500
+	DefaultCheckpointEvery       = 500
+	DefaultCheckpointKeep        = 2
+	DefaultEvalBatchSize         = 500
+)
+
+// Params declares the parameters of this package: their defaults, meanings and ranges.
+var Params = params.Declare("trainer", params.Table{
+	{Name: ParamSteps, Default: DefaultSteps, Range: params.AtLeast(1),
+		Doc: "number of training iterations (generator updates)"},
+	{Name: ParamBatchSize, Default: DefaultBatchSize, Range: params.AtLeast(2),
+		Doc: "batch size of every critic and generator update (batch statistics need at least two examples)"},
+	{Name: ParamNCritic, Default: DefaultNCritic, Range: params.AtLeast(1),
+		Doc: "critic updates per generator update (5 as the official WGAN-GP code; 1 is usual for the vanilla loss)"},
+	{Name: ParamCriticLearningRate, Default: DefaultCriticLearningRate, Range: params.Above(0),
+		Doc: "the critic's Adam learning rate"},
+	{Name: ParamGeneratorLearningRate, Default: DefaultGeneratorLearningRate, Range: params.Above(0),
+		Doc: "the generator+encoder Adam learning rate (it also trains an encoder alone)"},
+	{Name: ParamAdamBeta1, Default: DefaultAdamBeta1, Range: params.Interval(0, 1),
+		Doc: "Adam's β1 for both optimisers"},
+	{Name: ParamAdamBeta2, Default: DefaultAdamBeta2, Range: params.Interval(0, 1),
+		Doc: "Adam's β2 for both optimisers"},
+	{Name: ParamAdamEpsilon, Default: DefaultAdamEpsilon, Range: params.Above(0),
+		Doc: "Adam's ε for both optimisers (1e-8 as TensorFlow and PyTorch)"},
+	{Name: ParamEvalEvery, Default: DefaultEvalEvery, Range: params.AtLeast(0),
+		Doc: "iterations between clusterings of the validation split, which keep the model with the best validation purity; 0 = only at the end"},
+	{Name: ParamCheckpointEvery, Default: DefaultCheckpointEvery, Range: params.AtLeast(0),
+		Doc: "iterations between checkpoints; 0 = only at the end"},
+	{Name: ParamCheckpointKeep, Default: DefaultCheckpointKeep, Range: params.AtLeast(1),
+		Doc: "how many of the latest checkpoints are kept"},
+	{Name: ParamEvalBatchSize, Default: DefaultEvalBatchSize, Range: params.AtLeast(2),
+		Doc: "batch size used to encode data for evaluation"},
+})
+
+// ModelParams returns every parameter a Model and its Trainer read: those of priors, layers,
+// losses, objectives and this package. A name declared by two packages panics (it would be one
+// knob silently driving two things).
+func ModelParams() params.Table {
+	return params.Merge(priors.Params, layers.Params, losses.Params, objectives.Params, Params)
 }
 
-// ModelParams returns every parameter a Model and its Trainer read, with defaults: those of
-// priors, layers, losses and this package. A name declared by two packages panics (it would be
-// one knob silently driving two things).
-func ModelParams() map[string]any {
-	all := map[string]any{}
-	objectiveParams := map[string]any{objectives.ParamInfoLambda: objectives.DefaultInfoLambda}
-	for _, params := range []map[string]any{priors.DefaultParams(), layers.DefaultParams(), losses.DefaultParams(), objectiveParams, DefaultParams()} {
-		for key, value := range params {
-			if _, dup := all[key]; dup {
-				panic("trainer: parameter " + key + " declared by two packages")
-			}
-			all[key] = value
-		}
-	}
-	return all
-}
-
-// NewContext returns a context for a Model: ModelParams, then each overrides map in order.
+// NewContext returns a context for a Model: ModelParams with their defaults, then each
+// overrides map in order.
 func NewContext(overrides ...map[string]any) *context.Context {
-	ctx := context.New().Checked(false)
-	ctx.SetParams(ModelParams())
+	ctx := ModelParams().NewContext()
 	for _, o := range overrides {
 		ctx.SetParams(o)
 	}

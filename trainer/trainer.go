@@ -35,48 +35,25 @@ type Config struct {
 	EvalBatchSize             int
 }
 
-// ConfigFromContext reads and validates the trainer's parameters; errors name the parameter.
+// ConfigFromContext reads the trainer's parameters (Params) and checks each against its range;
+// the error names the first parameter out of range.
 func ConfigFromContext(ctx *context.Context) (Config, error) {
-	d := DefaultParams()
+	r := Params.Reader(ctx)
 	c := Config{
-		Steps:           context.GetParamOr(ctx, ParamSteps, d[ParamSteps].(int)),
-		BatchSize:       context.GetParamOr(ctx, ParamBatchSize, d[ParamBatchSize].(int)),
-		NCritic:         context.GetParamOr(ctx, ParamNCritic, d[ParamNCritic].(int)),
-		CriticLR:        context.GetParamOr(ctx, ParamCriticLearningRate, d[ParamCriticLearningRate].(float64)),
-		GeneratorLR:     context.GetParamOr(ctx, ParamGeneratorLearningRate, d[ParamGeneratorLearningRate].(float64)),
-		Beta1:           context.GetParamOr(ctx, ParamAdamBeta1, d[ParamAdamBeta1].(float64)),
-		Beta2:           context.GetParamOr(ctx, ParamAdamBeta2, d[ParamAdamBeta2].(float64)),
-		Epsilon:         context.GetParamOr(ctx, ParamAdamEpsilon, d[ParamAdamEpsilon].(float64)),
-		EvalEvery:       context.GetParamOr(ctx, ParamEvalEvery, d[ParamEvalEvery].(int)),
-		CheckpointEvery: context.GetParamOr(ctx, ParamCheckpointEvery, d[ParamCheckpointEvery].(int)),
-		CheckpointKeep:  context.GetParamOr(ctx, ParamCheckpointKeep, d[ParamCheckpointKeep].(int)),
-		EvalBatchSize:   context.GetParamOr(ctx, ParamEvalBatchSize, d[ParamEvalBatchSize].(int)),
+		Steps:           r.Int(ParamSteps),
+		BatchSize:       r.Int(ParamBatchSize),
+		NCritic:         r.Int(ParamNCritic),
+		CriticLR:        r.Float(ParamCriticLearningRate),
+		GeneratorLR:     r.Float(ParamGeneratorLearningRate),
+		Beta1:           r.Float(ParamAdamBeta1),
+		Beta2:           r.Float(ParamAdamBeta2),
+		Epsilon:         r.Float(ParamAdamEpsilon),
+		EvalEvery:       r.Int(ParamEvalEvery),
+		CheckpointEvery: r.Int(ParamCheckpointEvery),
+		CheckpointKeep:  r.Int(ParamCheckpointKeep),
+		EvalBatchSize:   r.Int(ParamEvalBatchSize),
 	}
-	checks := []struct {
-		ok   bool
-		name string
-		want string
-		got  any
-	}{
-		{c.Steps >= 1, ParamSteps, "≥ 1", c.Steps},
-		{c.BatchSize >= 2, ParamBatchSize, "≥ 2", c.BatchSize},
-		{c.NCritic >= 1, ParamNCritic, "≥ 1", c.NCritic},
-		{c.CriticLR > 0, ParamCriticLearningRate, "> 0", c.CriticLR},
-		{c.GeneratorLR > 0, ParamGeneratorLearningRate, "> 0", c.GeneratorLR},
-		{c.Beta1 >= 0 && c.Beta1 < 1, ParamAdamBeta1, "in [0, 1)", c.Beta1},
-		{c.Beta2 >= 0 && c.Beta2 < 1, ParamAdamBeta2, "in [0, 1)", c.Beta2},
-		{c.Epsilon > 0, ParamAdamEpsilon, "> 0", c.Epsilon},
-		{c.EvalEvery >= 0, ParamEvalEvery, "≥ 0", c.EvalEvery},
-		{c.CheckpointEvery >= 0, ParamCheckpointEvery, "≥ 0", c.CheckpointEvery},
-		{c.CheckpointKeep >= 1, ParamCheckpointKeep, "≥ 1", c.CheckpointKeep},
-		{c.EvalBatchSize >= 2, ParamEvalBatchSize, "≥ 2", c.EvalBatchSize},
-	}
-	for _, chk := range checks {
-		if !chk.ok {
-			return c, fmt.Errorf("parameter %q: must be %s, got %v", chk.name, chk.want, chk.got)
-		}
-	}
-	return c, nil
+	return c, r.Err()
 }
 
 // Evaluator scores the model on held-out data during training; higher is better. The trainer

@@ -10,6 +10,8 @@
 // -resume continues a run as its record says (dataset, split, methods, settings); flags that
 // contradict the record are errors, and -resume_set changes settings on purpose, recorded.
 //
+//	go run ./experiments/mnist -params              # every parameter: type, default, range, meaning
+//
 // Flags only; the work is in package experiments/runner.
 package main
 
@@ -17,12 +19,14 @@ import (
 	"embed"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
 
 	"github.com/clustergan/clustergan/backend"
 	"github.com/clustergan/clustergan/experiments/runner"
+	"github.com/clustergan/clustergan/methods"
 	"github.com/clustergan/clustergan/rundir"
 	"github.com/gomlx/gomlx/backends"
 )
@@ -42,13 +46,35 @@ func presetNames() []string {
 
 func main() {
 	rundir.ReleaseOnSignal(os.Stderr, "mnist")
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "mnist: %v\n", err)
 		os.Exit(2)
 	}
 }
 
-func run(args []string) error {
+// paramsFlag is -params: a boolean flag ("-params" lists the parameters) that also takes
+// "-params=markdown" (the reference list of docs/parameters.md).
+type paramsFlag string
+
+func (f *paramsFlag) String() string   { return string(*f) }
+func (f *paramsFlag) IsBoolFlag() bool { return true }
+func (f *paramsFlag) Set(s string) error {
+	switch s {
+	case "true", "text":
+		*f = "text"
+	case "false", "":
+		*f = ""
+	case "markdown":
+		*f = "markdown"
+	default:
+		return fmt.Errorf("want -params, -params=text or -params=markdown")
+	}
+	return nil
+}
+
+// run is the program: it writes to stdout and returns the error main prints, one line, before
+// it exits with status 2.
+func run(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("mnist", flag.ContinueOnError)
 	common := runner.RegisterFlags(flags, "the preset's")
 	preset := flags.String("preset", "default", "settings preset: "+strings.Join(presetNames(), ", "))
@@ -57,11 +83,16 @@ func run(args []string) error {
 	name := flags.String("name", "", "run directory name (default <dataset>-<date>-<time>)")
 	resume := flags.String("resume", "", "continue the run in this directory from its latest checkpoint, with its own dataset, split, methods and settings")
 	resumeSet := flags.String("resume_set", "", `with -resume: change settings for the rest of the run, "name=value;..." (recorded in its run.json), e.g. lower learning rates after a divergence`)
-	listParams := flags.Bool("params", false, "list every parameter with its value after -preset and -set, and exit")
+	var listParams paramsFlag
+	flags.Var(&listParams, "params", "list every parameter (type, default, value after -preset and -set, allowed values, meaning, "+
+		"scopes) and exit; -params=markdown writes the reference list of docs/parameters.md")
 	if ok, err := runner.ParseFlags(flags, args); !ok {
 		return err
 	}
 
+	if listParams == "markdown" {
+		return runner.WriteParamsMarkdown(stdout)
+	}
 	ctx := runner.DefaultContext()
 	presetText, err := presetFiles.ReadFile("presets/" + *preset + ".settings")
 	if err != nil {
@@ -76,9 +107,11 @@ func run(args []string) error {
 		return err
 	}
 	paramsSet = append(paramsSet, flagSet...)
-	if *listParams {
-		fmt.Print(rundir.FormatSettings(ctx))
-		return nil
+	if listParams == "text" {
+		if err := methods.CheckParams(ctx); err != nil {
+			return err
+		}
+		return runner.WriteParams(stdout, ctx)
 	}
 
 	methodList := common.MethodList()
@@ -98,7 +131,7 @@ func run(args []string) error {
 		ParamsSet:   paramsSet,
 		FlagSet:     flagSet,
 		Preset:      *preset,
-		Out:         os.Stdout,
+		Out:         stdout,
 		NewBackend:  func() (backends.Backend, error) { return backend.New(os.Stderr) },
 	}
 	if *resume != "" {

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/clustergan/clustergan/experiments/runner"
 	"github.com/clustergan/clustergan/rundir"
 	"github.com/stretchr/testify/require"
 )
@@ -20,15 +24,40 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-preset=fast"}, []string{`-preset: unknown preset "fast"`, "default", "paper", "quick"}},
 		{[]string{"-methods=kmeans,magic"}, []string{`-methods: unknown method "magic"`, "clustergan", "kmeans"}},
 		{[]string{"-dataset=cifar"}, []string{`-dataset: unknown dataset "cifar"`, "mnist", "synthetic"}},
-		{[]string{"-set=train_steps=-5"}, []string{`"train_steps": must be ≥ 1`}},
-		{[]string{"-set=batch_sizes=64"}, []string{`"batch_sizes"`, "batch_size"}},
+		{[]string{"-set=train_steps=-5"}, []string{`parameter "train_steps": must be ≥ 1, got -5`}},
+		{[]string{"-set=batch_sizes=64"}, []string{`unknown parameter "batch_sizes"; did you mean "batch_size"?`}},
 		{[]string{"-split=dev"}, []string{`-split: unknown split "dev"`}},
+		{[]string{"-params=html"}, []string{"-params=markdown"}},
 		{[]string{"extra"}, []string{"unexpected arguments"}},
 	} {
-		err := run(append([]string{"-runs=" + dir}, c.args...))
+		err := run(append([]string{"-runs=" + dir}, c.args...), &bytes.Buffer{})
 		require.Error(t, err, "%v", c.args)
 		for _, w := range c.want {
 			require.ErrorContains(t, err, w, "%v", c.args)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries, "no run directory")
+}
+
+// TestSettingsMistakes: a mistake in -set is one line (main prints it and exits 2) that says
+// what is wrong: the closest declared name, the value given and the type it needs, the scopes a
+// parameter accepts.
+func TestSettingsMistakes(t *testing.T) {
+	for set, want := range map[string]string{
+		"train_stesp=5":          `-set: unknown parameter "train_stesp"; did you mean "train_steps"?`,
+		"train_steps=abc":        `-set: parameter "train_steps": "abc" is not an int`,
+		"/generatr/mlp_hidden=7": `-set: parameter "mlp_hidden" cannot be set in scope "/generatr"; did you mean "/generator"? (its scopes: /generator, /critic, /encoder)`,
+		"/encoder/beta_n=2":      `-set: parameter "beta_n" takes no scope, got "/encoder/beta_n"`,
+		"head_init=zeros":        `parameter "head_init": must be one of: glorot, normal, got "zeros"`,
+	} {
+		for _, args := range [][]string{{"-set=" + set}, {"-set=" + set, "-params"}} {
+			out := &bytes.Buffer{}
+			err := run(append([]string{"-runs=" + t.TempDir()}, args...), out)
+			require.EqualError(t, err, want, "%v", args)
+			require.NotContains(t, err.Error(), "\n", "one line")
+			require.Empty(t, out.String(), "%v: nothing runs", args)
 		}
 	}
 }
@@ -37,7 +66,9 @@ func TestPresetsParse(t *testing.T) {
 	for _, name := range presetNames() {
 		t.Run(name, func(t *testing.T) {
 			// -params prints the parameters after the preset is applied; an invalid preset fails.
-			require.NoError(t, run([]string{"-preset=" + name, "-params"}))
+			out := &bytes.Buffer{}
+			require.NoError(t, run([]string{"-preset=" + name, "-params"}, out))
+			require.Contains(t, out.String(), "train_steps")
 		})
 	}
 }
@@ -50,7 +81,7 @@ func TestResumeUsesTheRunsOwnRecord(t *testing.T) {
 	runs := t.TempDir()
 	require.NoError(t, run([]string{"-runs=" + runs, "-name=r", "-preset=quick", "-dataset=synthetic",
 		"-methods=clustergan", "-split=validation", "-set=train_steps=10; eval_every=5; checkpoint_every=5; " +
-			"num_clusters=5; prior_noise_dim=4; mlp_hidden=16; latent_map_points=0; generation_samples=0; kmeans_n_init=1"}))
+			"num_clusters=5; prior_noise_dim=4; mlp_hidden=16; latent_map_points=0; generation_samples=0; kmeans_n_init=1"}, io.Discard))
 	dir := filepath.Join(runs, "r")
 	require.NoError(t, os.Remove(filepath.Join(dir, rundir.ResultsFile))) // killed before its results
 	info := filepath.Join(dir, rundir.InfoFile)
@@ -65,17 +96,17 @@ func TestResumeUsesTheRunsOwnRecord(t *testing.T) {
 		{[]string{"-set=train_steps=99"}, "-set: train_steps=99 contradicts the run's settings: " + filepath.Join(dir, rundir.SettingsFile) + " has train_steps=10"},
 		{[]string{"-name=other"}, "give -name or -resume, not both"},
 	} {
-		err := run(append([]string{"-resume=" + dir}, c.args...))
+		err := run(append([]string{"-resume=" + dir}, c.args...), io.Discard)
 		require.ErrorContains(t, err, c.want, "%v", c.args)
 		require.NotContains(t, err.Error(), "\n")
 	}
-	require.NoError(t, run([]string{"-resume=" + dir, "-preset=quick", "-set=train_steps=10"}), "flags that agree with the record")
+	require.NoError(t, run([]string{"-resume=" + dir, "-preset=quick", "-set=train_steps=10"}, io.Discard), "flags that agree with the record")
 	results, err := rundir.ReadResults(dir)
 	require.NoError(t, err)
 	require.Equal(t, "validation", results.Split)
 	require.Equal(t, "synthetic", results.Dataset)
 
-	err = run([]string{"-runs=" + runs, "-resume_set=train_steps=5"})
+	err = run([]string{"-runs=" + runs, "-resume_set=train_steps=5"}, io.Discard)
 	require.ErrorContains(t, err, "-resume_set: changes the settings of a resumed run; give -resume=DIR too")
 }
 
@@ -83,9 +114,50 @@ func TestResumeUsesTheRunsOwnRecord(t *testing.T) {
 // directory behind.
 func TestDataDirMissingFiles(t *testing.T) {
 	runs, data := t.TempDir(), t.TempDir()
-	err := run([]string{"-runs=" + runs, "-methods=kmeans", "-data_dir=" + data})
+	err := run([]string{"-runs=" + runs, "-methods=kmeans", "-data_dir=" + data}, io.Discard)
 	require.ErrorContains(t, err, "mnist: data directory "+data+" (set by -data_dir) lacks train-images-idx3-ubyte.gz or train-images-idx3-ubyte")
 	entries, err := os.ReadDir(runs)
 	require.NoError(t, err)
 	require.Empty(t, entries)
+}
+
+// TestParamsListing: -params shows, for every parameter, its type, default, allowed values and
+// meaning, and the values -preset and -set changed, scoped ones included.
+func TestParamsListing(t *testing.T) {
+	out := &bytes.Buffer{}
+	require.NoError(t, run([]string{"-preset=quick", "-set=train_steps=7; /generator/mlp_hidden=32", "-params"}, out))
+	text := out.String()
+	for _, want := range []string{
+		"\ntrainer\n",
+		"  train_steps ",
+		" int ",
+		"default 5000",
+		"now 7",
+		"≥ 1",
+		"number of training iterations (generator updates)",
+		"scopes: /generator, /critic, /encoder; set: /generator/mlp_hidden=32",
+		"one of: gaussian, gmm, mixed, uniform",
+	} {
+		require.Contains(t, text, want)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "  seed ") {
+			require.NotContains(t, line, "now", "a value equal to its default shows none")
+		}
+	}
+}
+
+// TestParametersDocIsCurrent fails when docs/parameters.md no longer matches the declared
+// parameters.
+func TestParametersDocIsCurrent(t *testing.T) {
+	out := &bytes.Buffer{}
+	require.NoError(t, run([]string{"-params=markdown"}, out))
+	committed, err := os.ReadFile(filepath.Join("..", "..", "docs", "parameters.md"))
+	require.NoError(t, err, "regenerate it with: %s", runner.ParamsMarkdownCommand)
+	require.True(t, string(committed) == out.String(),
+		"docs/parameters.md is stale: regenerate it with `%s` (or make docs)", runner.ParamsMarkdownCommand)
+	// The -set preset does not change the reference list.
+	other := &bytes.Buffer{}
+	require.NoError(t, run([]string{"-params=markdown", "-preset=quick", "-set=train_steps=7"}, other))
+	require.Equal(t, out.String(), other.String())
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/clustergan/clustergan/methods"
 	"github.com/clustergan/clustergan/plots"
 	"github.com/clustergan/clustergan/trainer"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // Figures a method with a generator gets in its directory (each as .png and .svg).
@@ -40,7 +39,11 @@ const interpolationStream = 0x1e7
 // model with a split prior, the t-SNE map of prior samples by cluster; and the t-SNE map of the
 // vectors the method clustered, by true label.
 func writeMethodFigures(env *methods.Env, out *methods.Outcome, eval *datasets.Dataset) error {
-	points := context.GetParamOr(env.Ctx, methods.ParamLatentMapPoints, 2000)
+	mc, err := methods.ConfigFromContext(env.Ctx)
+	if err != nil {
+		return err
+	}
+	points := mc.LatentMapPoints
 	if m := out.Model; m != nil {
 		if _, k, split := m.Prior.Split(); split {
 			if err := WriteSampleGrid(m, filepath.Join(env.Dir, SamplesFigure), 10, env.Seed); err != nil {

@@ -105,10 +105,11 @@ func PublishedFor(dataset string, row methods.Row, ctx *context.Context) *rundir
 		var notes []string
 		if p.method != "kmeans" {
 			notes = append(notes, paperNMINote)
-			if steps := context.GetParamOr(ctx, trainer.ParamSteps, 0); p.steps > 0 && steps != p.steps {
-				notes = append(notes, fmt.Sprintf("published after %d iterations, this run %d", p.steps, steps))
+			// Both configs were checked when the run was validated.
+			if tc, _ := trainer.ConfigFromContext(ctx); p.steps > 0 && tc.Steps != p.steps {
+				notes = append(notes, fmt.Sprintf("published after %d iterations, this run %d", p.steps, tc.Steps))
 			}
-			if context.GetParamOr(ctx, methods.ParamSelection, methods.SelectBest) != methods.SelectFinal {
+			if mc, _ := methods.ConfigFromContext(ctx); mc.Selection != methods.SelectFinal {
 				notes = append(notes, "published: final weights, best run by validation purity")
 			}
 		}
@@ -154,8 +155,8 @@ func RecipeLine(ctx *context.Context, preset string) string {
 		fmt.Fprintf(&b, "preset %s: ", preset)
 	}
 	fmt.Fprintf(&b, "%v nets", get(layers.ParamArchitecture))
-	if enc := context.GetParamOr(ctx.In(layers.EncoderScope), layers.ParamMLPConvChannels, []int{}); len(enc) > 0 && get(layers.ParamArchitecture) == "mlp" {
-		fmt.Fprintf(&b, " (encoder with a conv stem %v)", enc)
+	if nets, _ := layers.ConfigFromContext(ctx); len(nets.Encoder.ConvChannels) > 0 && nets.Architecture == "mlp" {
+		fmt.Fprintf(&b, " (encoder with a conv stem %v)", nets.Encoder.ConvChannels)
 	}
 	fmt.Fprintf(&b, ", %v loss, %v critic step(s), %v iterations of batch %v, σ=%v, d_n=%v, selection %v",
 		get(losses.ParamAdversarial), get(trainer.ParamNCritic), get(trainer.ParamSteps), get(trainer.ParamBatchSize),

@@ -150,7 +150,7 @@ func TestResumeFromRecordAndDivergenceAdvice(t *testing.T) {
 		{func(c *Config) {
 			c.FlagSet, _ = rundir.ApplySettings(c.Ctx, "critic_learning_rate=0.5", "-set")
 		}, "-set: critic_learning_rate=0.5 contradicts the run's settings: " + filepath.Join(dir, rundir.SettingsFile) + " has critic_learning_rate=0.001 (-resume_set changes settings on resume)"},
-		{func(c *Config) { c.ResumeSet = "no_such=1" }, `-resume_set: "no_such=1"`},
+		{func(c *Config) { c.ResumeSet = "no_such=1" }, `-resume_set: unknown parameter "no_such"`},
 	} {
 		cfg := testConfig(t)
 		cfg.Methods = nil

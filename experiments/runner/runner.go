@@ -119,8 +119,8 @@ func (cfg *Config) Validate() error {
 	if cfg.Out == nil {
 		cfg.Out = os.Stdout
 	}
-	if seed := context.GetParamOr(cfg.Ctx, methods.ParamSeed, 1); seed < 0 {
-		return fmt.Errorf("parameter %q: must be ≥ 0, got %d", methods.ParamSeed, seed)
+	if err := methods.CheckParams(cfg.Ctx); err != nil {
+		return err
 	}
 	for _, name := range cfg.Methods {
 		m, _ := methods.Get(name)
@@ -273,7 +273,7 @@ func (s *session) guard(log func(rundir.Record) error) func(rundir.Record) error
 
 func (s *session) run(cfg Config) (*rundir.Results, error) {
 	dir := s.dir
-	seed := int64(context.GetParamOr(cfg.Ctx, methods.ParamSeed, 1))
+	seed := runSeed(cfg.Ctx)
 	cfg.DataOptions.Seed = seed
 
 	fmt.Fprintf(cfg.Out, "Run directory: %s\n", dir)
@@ -391,9 +391,8 @@ func withAdvice(err error, dir string, ctx *context.Context) error {
 	if !errors.As(err, &div) {
 		return err
 	}
-	td := trainer.DefaultParams()
-	critic := context.GetParamOr(ctx, trainer.ParamCriticLearningRate, td[trainer.ParamCriticLearningRate].(float64))
-	gen := context.GetParamOr(ctx, trainer.ParamGeneratorLearningRate, td[trainer.ParamGeneratorLearningRate].(float64))
+	tc, _ := trainer.ConfigFromContext(ctx) // the run's settings were checked before it trained
+	critic, gen := tc.CriticLR, tc.GeneratorLR
 	lower := fmt.Sprintf("%s=%g; %s=%g", trainer.ParamCriticLearningRate, critic/10, trainer.ParamGeneratorLearningRate, gen/10)
 	if div.Checkpoint == "" {
 		return fmt.Errorf("%w; start a new run with lower learning rates, e.g. a tenth: -set=%q (with the run's other settings)", err, lower)
@@ -514,7 +513,7 @@ func createRun(cfg *Config) (*session, error) {
 	}
 	s.info = &rundir.Info{
 		Dataset: cfg.Dataset, Split: cfg.Split, Methods: cfg.Methods, Preset: cfg.Preset,
-		Seed:      int64(context.GetParamOr(cfg.Ctx, methods.ParamSeed, 1)),
+		Seed:      runSeed(cfg.Ctx),
 		ParamsSet: cfg.ParamsSet, DataDir: dataDir,
 		Build: rundir.CurrentBuild(), GoVersion: runtime.Version(), Started: time.Now().UTC(),
 	}

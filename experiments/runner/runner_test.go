@@ -132,7 +132,7 @@ func TestBadParameterValues(t *testing.T) {
 	_, err = rundir.ApplySettings(cfg.Ctx, "beta_x=-2", "-set")
 	require.NoError(t, err)
 	_, err = Run(cfg)
-	require.ErrorContains(t, err, `parameter "beta_x" = -2: must be ≥ 0`)
+	require.ErrorContains(t, err, `parameter "beta_x": must be ≥ 0, got -2`)
 }
 
 // TestUnusedSettings: a term weight that no method of the run uses is an error when -set gave

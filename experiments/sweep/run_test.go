@@ -37,7 +37,7 @@ func TestPlanRejectsBadPoints(t *testing.T) {
 		methods []string
 		want    []string
 	}{
-		{"seed=1,2; beta_nn=1", []string{"kmeans"}, []string{"grid: point 0 (seed=1;beta_nn=1)", `"beta_nn"`, "known parameters:", "beta_n"}},
+		{"seed=1,2; beta_nn=1", []string{"kmeans"}, []string{"grid: point 0 (seed=1;beta_nn=1)", `unknown parameter "beta_nn"; did you mean "beta_n"?`}},
 		{"kmeans_n_init=3,0", []string{"kmeans"}, []string{"point 1 (kmeans_n_init=0)", `"kmeans_n_init": must be ≥ 1`}},
 		{"beta_n=abc", []string{"kmeans"}, []string{"point 0 (beta_n=abc)"}},
 		{"beta_n=0,10; beta_c=0,1", []string{"clustergan"}, []string{"point 0 (beta_n=0;beta_c=0)", `"beta_n" and "beta_c" are both 0`}},
