@@ -191,8 +191,8 @@ type Options struct {
 	AllowDownload bool
 	// Seed seeds synthetic data when Synthetic is nil.
 	Seed int64
-	// Synthetic overrides the whole configuration of the "synthetic" data set (its Seed
-	// included); nil means DefaultSyntheticConfig() with Seed above.
+	// Synthetic overrides the configuration of the "synthetic" data set; its Seed, when 0,
+	// is the Seed above. nil means DefaultSyntheticConfig() with Seed above.
 	Synthetic *SyntheticConfig
 
 	// dirFrom names what set Dir, for error messages.

@@ -31,7 +31,15 @@ func TestLoadSynthetic(t *testing.T) {
 	s, err = Load("synthetic", Options{Seed: 5, Synthetic: &custom})
 	require.NoError(t, err)
 	require.Equal(t, 6, s.Train.N())
-	require.Equal(t, custom, *s.Synthetic)
+	// Its seed 0 means the options' seed (a program's mixture takes the run's seed); a seed of
+	// its own wins.
+	withSeed := custom
+	withSeed.Seed = 5
+	require.Equal(t, withSeed, *s.Synthetic)
+	withSeed.Seed = 9
+	s, err = Load("synthetic", Options{Seed: 5, Synthetic: &withSeed})
+	require.NoError(t, err)
+	require.Equal(t, int64(9), s.Synthetic.Seed)
 
 	custom.K = 0
 	_, err = Load("synthetic", Options{Synthetic: &custom})

@@ -188,12 +188,15 @@ func scaleInto(x []float64, dim int, lo, hi float64) {
 	}
 }
 
-// loadSynthetic is the "synthetic" loader: opts.Synthetic, or the defaults with opts.Seed.
+// loadSynthetic is the "synthetic" loader: opts.Synthetic, or the defaults; either with
+// opts.Seed when its own Seed is 0 (a program's mixture takes the run's seed).
 func loadSynthetic(opts Options) (*Splits, error) {
 	cfg := DefaultSyntheticConfig()
-	cfg.Seed = opts.Seed
 	if opts.Synthetic != nil {
 		cfg = *opts.Synthetic
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = opts.Seed
 	}
 	return Synthetic(cfg)
 }

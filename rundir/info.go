@@ -2,6 +2,8 @@ package rundir
 
 import (
 	"encoding/json"
+
+	"github.com/clustergan/clustergan/datasets"
 	"errors"
 	"fmt"
 	"os"
@@ -23,7 +25,10 @@ type Info struct {
 	// otherwise.
 	DataDir string `json:"data_dir,omitempty"`
 	// Data lists the files the data set was read from, with their SHA-256.
-	Data      []DataFile `json:"data,omitempty"`
+	Data []DataFile `json:"data,omitempty"`
+	// Synthetic is the configuration that generated a synthetic data set (seed included): a
+	// resume generates the same data from it.
+	Synthetic *datasets.SyntheticConfig `json:"synthetic,omitempty"`
 	Build     Build      `json:"build"`
 	GoVersion string     `json:"go_version"`
 	Started   time.Time  `json:"started"`

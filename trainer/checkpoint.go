@@ -315,25 +315,6 @@ func (c *checkpointData) assignExisting(ctx *context.Context) error {
 	return nil
 }
 
-// assign sets the values of ctx's existing variables from the checkpoint (used to switch to
-// the best model after training). Variables absent from ctx are an error.
-func (c *checkpointData) assign(ctx *context.Context) error {
-	for key, t := range c.Tensors {
-		scope, name := context.SplitScope(key)
-		v := ctx.GetVariableByScopeAndName(scope, name)
-		if v == nil {
-			return fmt.Errorf("checkpoint variable %s not in the model", key)
-		}
-		if !v.Shape().Equal(t.Shape()) {
-			return fmt.Errorf("checkpoint variable %s has shape %s, model has %s", key, t.Shape(), v.Shape())
-		}
-		if err := v.SetValue(t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 const checkpointPrefix = "checkpoint-"
 
 // damagedSuffix is appended to the name of a checkpoint found damaged: it is kept for

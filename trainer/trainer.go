@@ -522,7 +522,13 @@ func (t *Trainer) useBest() error {
 	if err != nil {
 		return err
 	}
-	return data.assign(t.Model.Ctx)
+	// A resumed session that found training finished has not created the networks' variables
+	// yet: those take the best values when a graph creates them.
+	if err := data.assignExisting(t.Model.Ctx); err != nil {
+		return err
+	}
+	t.Model.Ctx.SetLoader(data)
+	return nil
 }
 
 // progress prints step, rate, ETA and the current losses: in place on a terminal, as periodic

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/clustergan/clustergan/experiments/runner"
-	"github.com/clustergan/clustergan/rundir"
 	"github.com/stretchr/testify/require"
 )
 
@@ -23,7 +22,8 @@ func TestBadFlags(t *testing.T) {
 	}{
 		{[]string{"-preset=fast"}, []string{`-preset: unknown preset "fast"`, "default", "paper", "quick"}},
 		{[]string{"-methods=kmeans,magic"}, []string{`-methods: unknown method "magic"`, "clustergan", "kmeans"}},
-		{[]string{"-dataset=cifar"}, []string{`-dataset: unknown dataset "cifar"`, "mnist", "synthetic"}},
+		{[]string{"-dataset=cifar"}, []string{`-dataset=cifar: this program runs mnist`}},
+		{[]string{"-dataset=pendigits"}, []string{`-dataset=pendigits: this program runs mnist; for other data sets see the programs in experiments/`}},
 		{[]string{"-set=train_steps=-5"}, []string{`parameter "train_steps": must be ≥ 1, got -5`}},
 		{[]string{"-set=batch_sizes=64"}, []string{`unknown parameter "batch_sizes"; did you mean "batch_size"?`}},
 		{[]string{"-split=dev"}, []string{`-split: unknown split "dev"`}},
@@ -63,51 +63,18 @@ func TestSettingsMistakes(t *testing.T) {
 }
 
 func TestPresetsParse(t *testing.T) {
-	for _, name := range presetNames() {
+	entries, err := presets.ReadDir("presets")
+	require.NoError(t, err)
+	require.Len(t, entries, 4)
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".settings")
 		t.Run(name, func(t *testing.T) {
 			// -params prints the parameters after the preset is applied; an invalid preset fails.
 			out := &bytes.Buffer{}
-			require.NoError(t, run([]string{"-preset=" + name, "-params"}, out))
+			require.NoError(t, run([]string{"-preset=" + name, "-params"}, out), name)
 			require.Contains(t, out.String(), "train_steps")
 		})
 	}
-}
-
-// A plain -resume=DIR continues a run started with any preset: its settings come from the
-// run's own settings.txt (the default preset's scoped encoder settings, a convolutional stem
-// that vector data cannot take, once leaked into resumed runs), and so do its dataset, split
-// and methods. A flag that contradicts the record fails with one line naming both values.
-func TestResumeUsesTheRunsOwnRecord(t *testing.T) {
-	runs := t.TempDir()
-	require.NoError(t, run([]string{"-runs=" + runs, "-name=r", "-preset=quick", "-dataset=synthetic",
-		"-methods=clustergan", "-split=validation", "-set=train_steps=10; eval_every=5; checkpoint_every=5; " +
-			"num_clusters=5; prior_noise_dim=4; mlp_hidden=16; latent_map_points=0; generation_samples=0; kmeans_n_init=1"}, io.Discard))
-	dir := filepath.Join(runs, "r")
-	require.NoError(t, os.Remove(filepath.Join(dir, rundir.ResultsFile))) // killed before its results
-	info := filepath.Join(dir, rundir.InfoFile)
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"-split=test"}, "-split=test contradicts the run's record: " + info + " has split validation"},
-		{[]string{"-dataset=mnist"}, "-dataset=mnist contradicts the run's record: " + info + " has dataset synthetic"},
-		{[]string{"-methods=kmeans"}, "-methods=kmeans contradicts the run's record: " + info + " has methods clustergan"},
-		{[]string{"-preset=default"}, "-preset=default contradicts the run's record: " + info + " has preset quick"},
-		{[]string{"-set=train_steps=99"}, "-set: train_steps=99 contradicts the run's settings: " + filepath.Join(dir, rundir.SettingsFile) + " has train_steps=10"},
-		{[]string{"-name=other"}, "give -name or -resume, not both"},
-	} {
-		err := run(append([]string{"-resume=" + dir}, c.args...), io.Discard)
-		require.ErrorContains(t, err, c.want, "%v", c.args)
-		require.NotContains(t, err.Error(), "\n")
-	}
-	require.NoError(t, run([]string{"-resume=" + dir, "-preset=quick", "-set=train_steps=10"}, io.Discard), "flags that agree with the record")
-	results, err := rundir.ReadResults(dir)
-	require.NoError(t, err)
-	require.Equal(t, "validation", results.Split)
-	require.Equal(t, "synthetic", results.Dataset)
-
-	err = run([]string{"-runs=" + runs, "-resume_set=train_steps=5"}, io.Discard)
-	require.ErrorContains(t, err, "-resume_set: changes the settings of a resumed run; give -resume=DIR too")
 }
 
 // A data directory missing a file the data set needs fails naming it, and leaves no run
@@ -160,4 +127,15 @@ func TestParametersDocIsCurrent(t *testing.T) {
 	other := &bytes.Buffer{}
 	require.NoError(t, run([]string{"-params=markdown", "-preset=quick", "-set=train_steps=7"}, other))
 	require.Equal(t, out.String(), other.String())
+}
+
+// TestHelpTeaches: -h shows the synopsis, the examples, every flag, the environment variables
+// the program reads and where run directories go, and exits without error.
+func TestHelpTeaches(t *testing.T) {
+	out := &bytes.Buffer{}
+	require.NoError(t, run([]string{"-h"}, out))
+	for _, want := range []string{"Usage: go run ./experiments/mnist [flags]", "Examples:", "go run ./experiments/mnist -preset=quick",
+		"-resume_set", "GOMLX_BACKEND", "CLUSTERGAN_GO_DOT_BLOCK", "CLUSTERGAN_DATA_DIR", "Run directories:", "default, mlp, paper, quick"} {
+		require.Contains(t, out.String(), want)
+	}
 }

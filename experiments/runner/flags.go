@@ -9,10 +9,10 @@ import (
 )
 
 // Flags are the command-line flags every experiment program shares: what to run and where the
-// data comes from.
+// data come from (each program adds -dataset with the data sets it runs).
 type Flags struct {
-	Methods, Dataset, Split, DataDir *string
-	Download                         *bool
+	Methods, Split, DataDir *string
+	Download                *bool
 }
 
 // RegisterFlags adds the shared flags to fs; methodsDefault says, in the help, which methods
@@ -21,10 +21,9 @@ func RegisterFlags(fs *flag.FlagSet, methodsDefault string) *Flags {
 	return &Flags{
 		Methods: fs.String("methods", "", "comma-separated methods (default: "+methodsDefault+"); valid: "+
 			strings.Join(Names(), ", ")+", all"),
-		Dataset: fs.String("dataset", "mnist", "dataset: "+strings.Join(datasets.Names(), ", ")),
-		Split:   fs.String("split", "test", "split the metrics are computed on: "+strings.Join(validSplits, ", ")),
-		DataDir: fs.String("data_dir", "", "directory with the dataset files (default $"+datasets.EnvDataDir+
-			", then the Go module cache, then download)"),
+		Split: fs.String("split", "test", "split the metrics are computed on: "+strings.Join(validSplits, ", ")),
+		DataDir: fs.String("data_dir", "", "directory holding the data set's files; every file must be there (default $"+
+			datasets.EnvDataDir+"; without either: the Go module cache for MNIST, then the download cache, then a checksummed download)"),
 		Download: fs.Bool("download", true, "download missing dataset files (checksum-verified) into the user cache dir"),
 	}
 }

@@ -657,6 +657,20 @@ func (s *session) readRecord(cfg *Config) error {
 		cfg.DataOptions.Dir = info.DataDir
 		s.dataFromRecord = true
 	}
+	if info.Synthetic != nil {
+		// The recorded mixture decides; a program's explicit one must be the same.
+		if given := cfg.DataOptions.Synthetic; given != nil {
+			g := *given
+			if g.Seed == 0 {
+				g.Seed = info.Synthetic.Seed
+			}
+			if g != *info.Synthetic {
+				return fmt.Errorf("the synthetic mixture %+v contradicts the run's record: %s has %+v",
+					*given, filepath.Join(dir, rundir.InfoFile), *info.Synthetic)
+			}
+		}
+		cfg.DataOptions.Synthetic = info.Synthetic
+	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -683,7 +697,7 @@ func (s *session) recordData(cfg Config, data *datasets.Splits) error {
 		now = append(now, rundir.DataFile{Role: f.Role, Path: f.Path, SHA256: f.SHA256})
 	}
 	if s.resume == nil {
-		s.info.Data = now
+		s.info.Data, s.info.Synthetic = now, data.Synthetic
 		return rundir.WriteInfo(s.dir, s.info)
 	}
 	moved, err := rundir.CheckData(s.info.Data, now)

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/clustergan/clustergan/backend"
+	"github.com/clustergan/clustergan/datasets"
 	"github.com/clustergan/clustergan/experiments/runner"
 	"github.com/clustergan/clustergan/rundir"
 	"github.com/clustergan/clustergan/sweeps"
@@ -42,6 +43,7 @@ func run(args []string) error {
 	preset := flags.String("preset", "", `settings file applied before each point, e.g. experiments/mnist/presets/default.settings; its "# methods:" line gives the default methods`)
 	set := flags.String("set", "", `parameter overrides for every point, applied after -preset: "name=value;..." or "file:PATH"`)
 	common := runner.RegisterFlags(flags, "the preset's, else kmeans")
+	dataset := flags.String("dataset", "mnist", "data set: "+strings.Join(datasets.Names(), ", "))
 	shard := flags.String("shard", "", "run only shard i of n (i/n, 0 ≤ i < n): the points whose index mod n is i; "+
 		"auto: from a Slurm job array's or a Kubernetes Indexed Job's environment (see sweeps.ShardFromEnv)")
 	wait := flags.Bool("wait", true, "after this process's other points, wait for the points other processes hold, and run those they leave unfinished")
@@ -107,7 +109,7 @@ func run(args []string) error {
 		base = append(base, Settings{Text: *set, Source: "-set"})
 	}
 	opts := Options{
-		Dir: *dir, Grid: g, Base: base, Dataset: *common.Dataset, Split: *common.Split,
+		Dir: *dir, Grid: g, Base: base, Dataset: *dataset, Split: *common.Split,
 		DataOptions: common.DataOptions(), Methods: common.MethodList(),
 		Shard: sh, Parallel: *parallel, Wait: *wait, Out: os.Stdout,
 		NewBackend: func() (backends.Backend, error) { return backend.New(os.Stderr) },
