@@ -10,6 +10,7 @@ import (
 
 	"github.com/clustergan/clustergan/backend"
 	"github.com/clustergan/clustergan/evaluation"
+	"github.com/clustergan/clustergan/objectives"
 	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/rundir"
 	"github.com/clustergan/clustergan/trainer"
@@ -327,4 +328,48 @@ func checkNoLeak(t *testing.T, ctx *context.Context) {
 		got, _ := ctx.GetParam(key)
 		require.Equal(t, want, got, key)
 	}
+}
+
+// TestExportModel: an exported model is a directory LoadModel reads like the run it came from,
+// holding the networks' weights only, and it reproduces the run's labels.
+func TestExportModel(t *testing.T) {
+	r := newTestRun(t, ganTestSettings)
+	out := r.run("clustergan")
+	runDir := r.dir
+	results := &rundir.Results{Dataset: "synthetic", Split: "test", Seed: r.seed}
+	for _, row := range out.Rows {
+		results.Rows = append(results.Rows, rundir.ResultRow{Name: row.Name(), Method: row.Method, Recipe: row.Recipe,
+			Inference: row.Inference, Metrics: row.Metrics})
+	}
+	require.NoError(t, rundir.WriteResults(runDir, results))
+	require.NoError(t, rundir.WriteInfo(runDir, &rundir.Info{Dataset: "synthetic", Methods: []string{"clustergan"}}))
+	require.FileExists(t, filepath.Join(runDir, rundir.SettingsFile))
+
+	dst := filepath.Join(t.TempDir(), "model")
+	require.NoError(t, ExportModel(runDir, "clustergan", dst))
+	ckpt := filepath.Join(dst, "clustergan", CheckpointsDir, "best.ckpt")
+	data, err := trainer.LoadCheckpoint(ckpt)
+	require.NoError(t, err)
+	for key := range data.Tensors {
+		require.True(t, strings.HasPrefix(key, objectives.Generator+"/") || strings.HasPrefix(key, objectives.Critic+"/") ||
+			strings.HasPrefix(key, objectives.Encoder+"/"), "only the networks' weights: %s", key)
+	}
+	full, err := os.Stat(filepath.Join(r.dir, "clustergan", CheckpointsDir, "best.ckpt"))
+	require.NoError(t, err)
+	small, err := os.Stat(ckpt)
+	require.NoError(t, err)
+	require.Less(t, small.Size(), full.Size()/2, "no Adam moments")
+	saved, err := rundir.ReadResults(dst)
+	require.NoError(t, err)
+	require.Equal(t, results.Rows, saved.Rows)
+
+	model, err := LoadModel(backend.ForTests(), dst, "clustergan", r.data.Train.Shape)
+	require.NoError(t, err)
+	enc, err := model.Encode(r.data.Test.X, 500)
+	require.NoError(t, err)
+	require.Equal(t, out.Rows[1].Labels, enc.Argmax(), "the exported model clusters as the run's did")
+
+	_, err = LoadModel(backend.ForTests(), dst, "infogan", r.data.Train.Shape)
+	require.ErrorContains(t, err, `method "infogan" trained no model of its own`)
+	require.ErrorContains(t, ExportModel(runDir, "infogan", dst), `method "infogan" trained no model`)
 }

@@ -366,3 +366,36 @@ func pruneCheckpoints(dir string, keep int) error {
 	}
 	return nil
 }
+
+// SaveWeights writes to dst a checkpoint holding only the variables of src under the given
+// scopes (the networks' weights, without optimiser state or RNG state): a trained model to
+// ship, which loads as the model's checkpoint but cannot resume training.
+func SaveWeights(src, dst string, scopes ...string) error {
+	data, err := LoadCheckpoint(src)
+	if err != nil {
+		return err
+	}
+	ctx := context.New().Checked(false)
+	keys := make([]string, 0, len(data.Tensors))
+	for key := range data.Tensors {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys) // a deterministic file
+	kept := 0
+	for _, key := range keys {
+		scope, name := context.SplitScope(key)
+		for _, s := range scopes {
+			if scope == s || strings.HasPrefix(scope, s+context.ScopeSeparator) {
+				ctx.InAbsPath(scope).VariableWithValue(name, data.Tensors[key])
+				kept++
+				break
+			}
+		}
+	}
+	if kept == 0 {
+		return fmt.Errorf("checkpoint %s has no variable under %v", src, scopes)
+	}
+	info := data.Info
+	info.Extra = nil
+	return SaveCheckpoint(ctx, dst, info)
+}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -129,6 +130,8 @@ func (p Program) Run(args []string, stdout, stderr io.Writer) error {
 	var listParams paramsFlag
 	flags.Var(&listParams, "params", "list every parameter (type, default, value after -preset and -set, allowed values, meaning, "+
 		"scopes) and exit; -params=markdown writes the reference list of docs/parameters.md")
+	export := flags.String("export", "", "copy the trained models of this run directory (weights only) into -export_to, and exit")
+	exportTo := flags.String("export_to", "", "with -export: the directory to write, loadable as a run directory (methods.LoadModel)")
 	var own func(*Config) error
 	if p.Flags != nil {
 		own = p.Flags(flags)
@@ -149,6 +152,9 @@ func (p Program) Run(args []string, stdout, stderr io.Writer) error {
 
 	if listParams == "markdown" {
 		return WriteParamsMarkdown(stdout)
+	}
+	if *export != "" || *exportTo != "" {
+		return exportModels(stdout, *export, *exportTo)
 	}
 	ctx := DefaultContext()
 	presetText, err := fs.ReadFile(p.Presets, path.Join("presets", *preset+".settings"))
@@ -211,4 +217,31 @@ func (p Program) Run(args []string, stdout, stderr io.Writer) error {
 	}
 	_, err = Run(cfg)
 	return err
+}
+
+// exportModels copies every model trained in the run directory runDir into dst
+// (methods.ExportModel).
+func exportModels(out io.Writer, runDir, dst string) error {
+	if runDir == "" || dst == "" {
+		return fmt.Errorf("-export and -export_to go together: -export=RUNDIR -export_to=DIR")
+	}
+	info, err := rundir.ReadInfo(runDir)
+	if err != nil {
+		return fmt.Errorf("-export: %w", err)
+	}
+	exported := 0
+	for _, m := range info.Methods {
+		if _, err := os.Stat(filepath.Join(runDir, m, methods.SettingsFile)); err != nil {
+			continue // trains no model (k-means)
+		}
+		if err := methods.ExportModel(runDir, m, dst); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "exported %s of %s into %s\n", m, runDir, dst)
+		exported++
+	}
+	if exported == 0 {
+		return fmt.Errorf("-export: %s holds no trained model", runDir)
+	}
+	return nil
 }
