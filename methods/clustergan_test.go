@@ -362,6 +362,9 @@ func TestExportModel(t *testing.T) {
 	saved, err := rundir.ReadResults(dst)
 	require.NoError(t, err)
 	require.Equal(t, results.Rows, saved.Rows)
+	copied, err := rundir.ReadMetrics(filepath.Join(dst, rundir.MetricsFile))
+	require.NoError(t, err)
+	require.Equal(t, r.metrics().EvalOf("clustergan"), copied.Eval, "the method's records, for its curves")
 
 	model, err := LoadModel(backend.ForTests(), dst, "clustergan", r.data.Train.Shape)
 	require.NoError(t, err)
@@ -372,4 +375,5 @@ func TestExportModel(t *testing.T) {
 	_, err = LoadModel(backend.ForTests(), dst, "infogan", r.data.Train.Shape)
 	require.ErrorContains(t, err, `method "infogan" trained no model of its own`)
 	require.ErrorContains(t, ExportModel(runDir, "infogan", dst), `method "infogan" trained no model`)
+	require.ErrorContains(t, ExportModel(runDir, "clustergan", dst), "already holds a clustergan model")
 }

@@ -15,11 +15,15 @@ import (
 // directory LoadModel reads like a run directory: <dst>/<method>/settings.txt and its
 // checkpoint with the networks' weights only (no optimiser or RNG state: it cannot resume
 // training), with dst/results.json holding the method's rows of the run (the numbers the model
-// reproduces; rows of other methods exported there before are kept), dst/run.json the run's
-// record and dst/settings.txt its settings.
+// reproduces; rows of other methods exported there before are kept), dst/metrics.jsonl the
+// method's records (its curves), dst/run.json the run's record and dst/settings.txt its
+// settings.
 func ExportModel(runDir, method, dst string) error {
 	if _, err := Get(method); err != nil {
 		return err
+	}
+	if _, err := os.Stat(filepath.Join(dst, method)); err == nil {
+		return fmt.Errorf("export: %s already holds a %s model; remove it first", dst, method)
 	}
 	settings := filepath.Join(runDir, method, SettingsFile)
 	text, err := os.ReadFile(settings)
@@ -87,6 +91,9 @@ func ExportModel(runDir, method, dst string) error {
 	}
 	exported.Rows = append(exported.Rows, rows...)
 	if err := rundir.WriteResults(dst, &exported); err != nil {
+		return err
+	}
+	if err := rundir.CopyMetrics(filepath.Join(runDir, rundir.MetricsFile), filepath.Join(dst, rundir.MetricsFile), method); err != nil {
 		return err
 	}
 	return rundir.WriteInfo(dst, info)

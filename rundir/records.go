@@ -256,3 +256,28 @@ func (m *Metrics) EvalOf(method string) []EvalRecord {
 	}
 	return out
 }
+
+// CopyMetrics appends to dst (created if needed) the records of src written by method, as they
+// are (times included); a line that is not a record is left out.
+func CopyMetrics(src, dst, method string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	var kept []byte
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		var h Header
+		if json.Unmarshal(line, &h) == nil && h.Method == method {
+			kept = append(append(kept, line...), '\n')
+		}
+	}
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(kept); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
