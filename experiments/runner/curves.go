@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -21,13 +22,13 @@ const (
 	TimeToAccuracy   = "time_to_accuracy"
 )
 
-// WriteCurves draws method's curves from the run's metrics.jsonl into runDir:
-// <method>_losses (every loss term, log scale when all are positive) and <method>_validation
-// (the evaluation metrics, the kept model marked), and, when the evaluations also scored the
-// reported split (track_eval_split), <method>/time_to_accuracy.csv and .png: purity against
-// wall-clock minutes. kept is the reported iteration (0: not marked); split names the reported
-// split in legends. A method without records gets no curves.
-func WriteCurves(runDir, method string, kept int, split string) error {
+// WriteCurves draws method's curves from runDir's metrics.jsonl into outDir (the run directory
+// itself, for the runner): <method>_losses (every loss term, log scale when all are positive)
+// and <method>_validation (the evaluation metrics, the kept model marked), and, when the
+// evaluations also scored the reported split (track_eval_split), <method>/time_to_accuracy.csv
+// and .png: purity against wall-clock minutes. kept is the reported iteration (0: not marked);
+// split names the reported split in legends. A method without records gets no curves.
+func WriteCurves(runDir, outDir, method string, kept int, split string) error {
 	m, err := rundir.ReadMetrics(filepath.Join(runDir, rundir.MetricsFile))
 	if err != nil {
 		return err
@@ -45,7 +46,7 @@ func WriteCurves(runDir, method string, kept int, split string) error {
 		series := toSeries(curves)
 		chart := plots.LineChart{Title: method + ": training losses (unweighted terms, weighted totals)",
 			XLabel: "iteration", YLabel: "loss", Series: series, LogY: allPositive(series)}
-		if err := chart.Write(filepath.Join(runDir, method+LossesSuffix)); err != nil {
+		if err := chart.Write(filepath.Join(outDir, method+LossesSuffix)); err != nil {
 			return err
 		}
 	}
@@ -68,10 +69,10 @@ func WriteCurves(runDir, method string, kept int, split string) error {
 	if r, ok := byStep[kept]; ok && kept > 0 {
 		chart.Marks = []plots.Mark{{X: float64(kept), Y: r.Score, Label: fmt.Sprintf("kept model (iteration %d)", kept)}}
 	}
-	if err := chart.Write(filepath.Join(runDir, method+ValidationSuffix)); err != nil {
+	if err := chart.Write(filepath.Join(outDir, method+ValidationSuffix)); err != nil {
 		return err
 	}
-	return writeTimeToAccuracy(filepath.Join(runDir, method), evals, split)
+	return writeTimeToAccuracy(filepath.Join(outDir, method), evals, split)
 }
 
 // timeColumns are the CSV columns of time_to_accuracy.csv after step, elapsed_s and train_s.
@@ -80,6 +81,9 @@ var timeColumns = []string{"val_purity", methods.EvalPurity, methods.EvalACC, me
 func writeTimeToAccuracy(dir string, evals []rundir.EvalRecord, split string) error {
 	if _, tracked := evals[0].Metrics[methods.EvalPurity]; !tracked {
 		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
 	}
 	var b strings.Builder
 	b.WriteString("step,elapsed_s,train_s," + strings.Join(timeColumns, ",") + "\n")
