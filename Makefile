@@ -47,7 +47,7 @@ fuzz:
 # (CI) executes every notebook into NB_OUT, with its runs there too, leaving notebooks/ as it
 # is; `make notebooks-update` executes them with their runs in runs/notebooks and, when every
 # cell passed, writes the executed notebooks (outputs included) back into notebooks/. Both fail
-# when any cell fails. quickstart runs first: latent_space reuses its model.
+# when any cell fails. They run in this order, the quickstart first.
 NOTEBOOKS_FIRST = notebooks/quickstart.ipynb notebooks/latent_space.ipynb notebooks/ablation.ipynb
 NOTEBOOKS = $(NOTEBOOKS_FIRST) $(filter-out $(NOTEBOOKS_FIRST),$(wildcard notebooks/*.ipynb))
 NB_OUT ?= .notebooks-out
