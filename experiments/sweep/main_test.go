@@ -169,6 +169,7 @@ func TestSweepThenReport(t *testing.T) {
 	for _, c := range [][]string{
 		{"-grid=file:mnist-ablation.sweep", "-methods=clustergan,kmeans", "-preset=../mnist/presets/default.settings"},
 		{"-grid=file:mnist-imsat.sweep", "-methods=imsat", "-preset=../mnist/presets/default.settings"},
+		{"-grid=file:mnist-imsat-long.sweep", "-methods=imsat", "-preset=../mnist/presets/default.settings", "-set=train_steps=6000"},
 		{"-grid=file:pendigits-beta.sweep", "-dataset=pendigits", "-preset=../pendigits/presets/paper.settings"},
 	} {
 		require.NoError(t, run(append(c, "-dir="+t.TempDir(), "-list")), "%v", c)
