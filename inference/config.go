@@ -18,6 +18,7 @@ const (
 	ParamBatchSize    = "decode_batch_size"
 	ParamChunkSteps   = "decode_chunk_steps"
 	ParamSeed         = "decode_seed"
+	ParamRestarts     = "decode_restarts"
 )
 
 // Defaults of the parameters above.
@@ -41,6 +42,9 @@ const (
 	// 50 → 14.9 s, 100 → 15.1 s; larger chunks only cost longer graph building.
 	DefaultChunkSteps = 25
 	DefaultSeed       = 1
+	// DefaultRestarts: one start per point for a prior without a cluster code; the official
+	// baseline code (Image_wgan_gp.py, recon_enc) restarts K times from fresh prior draws.
+	DefaultRestarts = 1
 )
 
 // Params declares the parameters of this package: their defaults, meanings and ranges.
@@ -59,6 +63,8 @@ var Params = params.Declare("inference", params.Table{
 		Doc: "Adam steps of back-propagation decoding unrolled in one graph execution"},
 	{Name: ParamSeed, Default: DefaultSeed,
 		Doc: "seeds the initial latents of back-propagation decoding"},
+	{Name: ParamRestarts, Default: DefaultRestarts, Range: params.AtLeast(1),
+		Doc: "restarts per point, from fresh prior draws, in the decoding of a prior without a cluster code (the mixed prior restarts once per one-hot); the lowest loss wins"},
 })
 
 // Adam's constants: TensorFlow's AdamOptimizer defaults, as the official code uses them.
@@ -83,6 +89,9 @@ type Config struct {
 	BatchSize    int     // points per execution (all restarts of those points run together); ≥ 1
 	ChunkSteps   int     // Adam steps unrolled per graph execution; ≥ 1
 	Seed         int64   // seeds the initial latents (drawn in Go, so the model's RNG is untouched)
+	// Restarts is the number of starts per point for a prior without a cluster code (the mixed
+	// prior restarts once per one-hot whatever it says); ≥ 1, 0 counts as 1.
+	Restarts int
 
 	// Trace, if not nil, is called after every chunk of steps with the batch index, the number
 	// of steps done and the current loss of every restart of the batch (point-major: row
@@ -95,6 +104,7 @@ func DefaultConfig() Config {
 	return Config{
 		Steps: DefaultSteps, LearningRate: DefaultLearningRate, Lambda: DefaultLambda,
 		Clip: DefaultClip, BatchSize: DefaultBatchSize, ChunkSteps: DefaultChunkSteps, Seed: DefaultSeed,
+		Restarts: DefaultRestarts,
 	}
 }
 
@@ -110,6 +120,7 @@ func ConfigFromContext(ctx *context.Context) (Config, error) {
 		BatchSize:    r.Int(ParamBatchSize),
 		ChunkSteps:   r.Int(ParamChunkSteps),
 		Seed:         int64(r.Int(ParamSeed)),
+		Restarts:     r.Int(ParamRestarts),
 	}
 	return cfg, r.Err()
 }

@@ -9,7 +9,8 @@
 //
 // with z_n clipped to [−Clip, Clip] after every step; the restart with the lowest final loss
 // gives the point's cluster and z_n. For the other priors (gaussian, uniform, gmm) it runs plain
-// back-propagation decoding: one restart from a prior sample, the whole z optimised.
+// back-propagation decoding: Config.Restarts starts from prior samples (one by default; the
+// official baseline code restarts K times), the whole z optimised, the lowest loss kept.
 //
 // All restarts of a batch of points run together in one GoMLX graph that unrolls ChunkSteps Adam
 // steps (GoMLX v0.26 has no While loop); the latent and Adam's moments go back in as inputs for
@@ -86,7 +87,7 @@ type decoder struct {
 	m        *trainer.Model
 	cfg      Config
 	mixed    bool
-	restarts int                               // K for the mixed prior, 1 otherwise
+	restarts int                               // K for the mixed prior, Config.Restarts otherwise
 	dim      int                               // optimised columns: dn for the mixed prior, LatentDim otherwise
 	lo, hi   float64                           // clip range of the optimised latent; lo > hi means none
 	draw     func(rng *rand.Rand, z []float32) // the prior's SampleNoise
@@ -103,6 +104,8 @@ func newDecoder(m *trainer.Model, cfg Config) (*decoder, error) {
 	if dn, k, ok := prior.Split(); ok {
 		// The paper's modified decoding: one restart per one-hot, z_n optimised.
 		d.mixed, d.restarts, d.dim = true, k, dn
+	} else {
+		d.restarts = max(cfg.Restarts, 1) // fresh prior draws, as the official baselines
 	}
 	if lo, hi := prior.NoiseBounds(); !math.IsInf(lo, -1) || !math.IsInf(hi, 1) {
 		// A bounded prior (uniform): the latent stays inside its support, within Clip if set.

@@ -351,3 +351,27 @@ func TestConfigFromContext(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, DefaultConfig(), cfg)
 }
+
+// TestPlainRestarts: with several restarts a plain prior's point keeps the restart with the
+// lowest loss; with four starts some points end lower than with one, and none has a cluster.
+func TestPlainRestarts(t *testing.T) {
+	m := tinyModel(t, "gaussian", 3)
+	rescaleGenerator(t, m, 3)
+	x, _, _ := mixedTargets(t, tinyModel(t, "mixed", 4), 6, 5)
+	cfg := DefaultConfig()
+	cfg.Steps, cfg.Clip, cfg.BatchSize = 30, 0, 6
+	one, err := Decode(m, x, cfg)
+	require.NoError(t, err)
+	cfg.Restarts = 4
+	four, err := Decode(m, x, cfg)
+	require.NoError(t, err)
+	require.Len(t, four.Z, len(one.Z))
+	better := 0
+	for i := range one.Loss {
+		require.Equal(t, -1, four.Cluster[i])
+		if four.Loss[i] < one.Loss[i] {
+			better++
+		}
+	}
+	require.Positive(t, better, "some point found a better start among four")
+}

@@ -79,7 +79,11 @@ func (b ganBP) Run(env *Env) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	row := Row{Method: b.name, Recipe: recipe, Inference: "back-prop decoding, k-means on z", Labels: km.Labels,
+	decoding := "back-prop decoding"
+	if decCfg.Restarts > 1 {
+		decoding = fmt.Sprintf("back-prop decoding (%d restarts)", decCfg.Restarts)
+	}
+	row := Row{Method: b.name, Recipe: recipe, Inference: decoding + ", k-means on z", Labels: km.Labels,
 		Extra: map[string]any{
 			"steps": t.tr.Step(), "decode_seconds": decodeTime.Seconds(), "decode_mean_loss": meanOf(res.Loss),
 			"decode_steps": decCfg.Steps, "decode_lambda": decCfg.Lambda, "decode_learning_rate": decCfg.LearningRate,
