@@ -15,7 +15,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -74,34 +73,8 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 		a.Tick.Label.Font = font.From(sans, tickSize)
 	}
 	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
-	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks(8), niceTicks(6)
+	// gonum's own tick choice (plot.DefaultTicks): a few labelled ticks with minor ones between.
 	return p
-}
-
-// niceTicks returns a ticker with about n labelled ticks at multiples of 1, 2 or 5·10^k; gonum's
-// DefaultTicks aims at three labels, too few to read a training curve.
-func niceTicks(n int) plot.Ticker {
-	return plot.TickerFunc(func(lo, hi float64) []plot.Tick {
-		raw := (hi - lo) / float64(n)
-		mag := math.Pow(10, math.Floor(math.Log10(raw)))
-		step := 10 * mag
-		for _, m := range []float64{1, 2, 5} {
-			if m*mag >= raw {
-				step = m * mag
-				break
-			}
-		}
-		decimals := max(0, -int(math.Floor(math.Log10(step))))
-		var ticks []plot.Tick
-		for k := math.Ceil(lo / step); k*step <= hi+step*1e-9; k++ {
-			v := k * step
-			if v == 0 {
-				v = 0 // not -0
-			}
-			ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64)})
-		}
-		return ticks
-	})
 }
 
 // newLegend returns an empty legend in the figure font, meant to be drawn beside the plot.

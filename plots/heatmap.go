@@ -212,7 +212,6 @@ func (h Heatmap) layout() (*canvasFig, error) {
 	bar := newPlot("", "", h.ValueLabel)
 	bar.Add(&plotter.ColorBar{ColorMap: cmap, Vertical: true})
 	bar.HideX()
-	bar.Y.Tick.Marker = niceTicks(4)
 	bar.X.Padding, bar.Y.Padding = 0, 0
 
 	// The axes' room is the figure size less their data area, whatever the size tried.

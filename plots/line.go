@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"math"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -244,34 +243,6 @@ func (c LineChart) setYRange(p *plot.Plot) {
 	f := math.Pow(hi/lo, pad)
 	p.Y.Min, p.Y.Max = lo/f, hi*f
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.TickerFunc(logTicks)
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 }
 
-// logTicks returns ticks at k·10^d in [lo, hi], labelling the powers of ten, and every tick
-// when fewer than two powers of ten fall in the range (a loss between 0.3 and 0.9 would
-// otherwise have no label).
-func logTicks(lo, hi float64) []plot.Tick {
-	var ticks []plot.Tick
-	powers := 0
-	for d := math.Floor(math.Log10(lo)); d <= math.Ceil(math.Log10(hi)); d++ {
-		for k := 1.0; k < 10; k++ {
-			// Parsing the decimal text gives 0.3 rather than 3·0.1 = 0.30000000000000004.
-			v, _ := strconv.ParseFloat(fmt.Sprintf("%ge%d", k, int(d)), 64)
-			if v < lo || v > hi {
-				continue
-			}
-			t := plot.Tick{Value: v}
-			if k == 1 {
-				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
-				powers++
-			}
-			ticks = append(ticks, t)
-		}
-	}
-	if powers < 2 {
-		for i := range ticks {
-			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', -1, 64)
-		}
-	}
-	return ticks
-}

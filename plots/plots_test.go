@@ -17,7 +17,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/image/font/sfnt"
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -175,24 +174,6 @@ func TestLineChartErrors(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
-}
-
-func TestTicks(t *testing.T) {
-	labels := func(ticker plot.Ticker, lo, hi float64) []string {
-		var out []string
-		for _, tk := range ticker.Ticks(lo, hi) {
-			if tk.Label != "" && tk.Value >= lo && tk.Value <= hi {
-				out = append(out, tk.Label)
-			}
-		}
-		return out
-	}
-	logs := plot.TickerFunc(logTicks)
-	require.Equal(t, []string{"0.001", "0.01", "0.1", "1", "10"}, labels(logs, 0.001, 20))
-	require.Equal(t, []string{"0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"}, labels(logs, 0.25, 0.95))
-	require.Equal(t, []string{"0", "5000", "10000", "15000"}, labels(niceTicks(8), 0, 19950))
-	require.Equal(t, []string{"-1", "0", "1", "2"}, labels(niceTicks(6), -1.2, 2.5))
-	require.Equal(t, []string{"0.4", "0.6", "0.8"}, labels(niceTicks(4), 0.31, 0.95))
 }
 
 func TestScatter(t *testing.T) {
