@@ -245,4 +245,3 @@ func (c LineChart) setYRange(p *plot.Plot) {
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 }
-

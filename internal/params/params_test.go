@@ -285,3 +285,10 @@ func TestSuggest(t *testing.T) {
 		require.Equal(t, tc.want != "", ok, tc.name)
 	}
 }
+
+func TestMarkdownCellEscapes(t *testing.T) {
+	require.Equal(t, `a \| b`, mdCell("a | b"))
+	require.Equal(t, "(empty)", Show([]int{}))
+	require.Equal(t, `""`, Show(""))
+	require.Equal(t, "1,2", Show([]int{1, 2}))
+}
