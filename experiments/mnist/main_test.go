@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/clustergan/clustergan/experiments/runner"
+	"github.com/clustergan/clustergan/experiments/runner/programtest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -62,20 +63,6 @@ func TestSettingsMistakes(t *testing.T) {
 	}
 }
 
-func TestPresetsParse(t *testing.T) {
-	entries, err := presets.ReadDir("presets")
-	require.NoError(t, err)
-	require.Len(t, entries, 4)
-	for _, e := range entries {
-		name := strings.TrimSuffix(e.Name(), ".settings")
-		t.Run(name, func(t *testing.T) {
-			// -params prints the parameters after the preset is applied; an invalid preset fails.
-			out := &bytes.Buffer{}
-			require.NoError(t, run([]string{"-preset=" + name, "-params"}, out), name)
-			require.Contains(t, out.String(), "train_steps")
-		})
-	}
-}
 
 // A data directory missing a file the data set needs fails naming it, and leaves no run
 // directory behind.
@@ -129,13 +116,5 @@ func TestParametersDocIsCurrent(t *testing.T) {
 	require.Equal(t, out.String(), other.String())
 }
 
-// TestHelpTeaches: -h shows the synopsis, the examples, every flag, the environment variables
-// the program reads and where run directories go, and exits without error.
-func TestHelpTeaches(t *testing.T) {
-	out := &bytes.Buffer{}
-	require.NoError(t, run([]string{"-h"}, out))
-	for _, want := range []string{"Usage: go run ./experiments/mnist [flags]", "Examples:", "go run ./experiments/mnist -preset=quick",
-		"-resume_set", "GOMLX_BACKEND", "CLUSTERGAN_GO_DOT_BLOCK", "CLUSTERGAN_DATA_DIR", "Run directories:", "default, mlp, paper, quick"} {
-		require.Contains(t, out.String(), want)
-	}
-}
+// -h teaches (usage, examples, data, environment, run directories) and every preset applies.
+func TestHelpAndPresets(t *testing.T) { programtest.HelpAndPresets(t, program) }
