@@ -2,11 +2,11 @@
 //
 //	go run ./experiments/sweep -grid="beta_c=1,10; seed=1..3" -dir=runs/my-sweep \
 //	    -preset=experiments/mnist/presets/default.settings
-//	go run ./experiments/sweep -grid=file:experiments/sweep/beta.sweep -dir=runs/beta ...
+//	go run ./experiments/sweep -grid=file:experiments/sweep/mnist-ablation.sweep -dir=runs/mnist-ablation/gan ...
 //	go run ./experiments/sweep ... -shard=2/8            # one of 8 machines
 //	go run ./experiments/sweep ... -shard=auto           # the shard of a Slurm array task or k8s Indexed Job
 //	go run ./experiments/sweep ... -parallel=2           # two points at once in this process
-//	go run ./experiments/sweep -report=runs/beta         # report.md, report.csv, heatmaps
+//	go run ./experiments/sweep -report=runs/mnist-ablation -where="beta_x=10"  # report.md, report.csv, heatmaps
 //
 // Starting the same command again skips finished points and resumes unfinished ones from their
 // checkpoints. Any number of processes may run one sweep directory at once: each point is run
