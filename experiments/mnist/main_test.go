@@ -63,7 +63,6 @@ func TestSettingsMistakes(t *testing.T) {
 	}
 }
 
-
 // A data directory missing a file the data set needs fails naming it, and leaves no run
 // directory behind.
 func TestDataDirMissingFiles(t *testing.T) {
