@@ -16,8 +16,8 @@ import (
 // checkpoint with the networks' weights only (no optimiser or RNG state: it cannot resume
 // training), with dst/results.json holding the method's rows of the run (the numbers the model
 // reproduces; rows of other methods exported there before are kept), dst/metrics.jsonl the
-// method's records (its curves), dst/run.json the run's record and dst/settings.txt its
-// settings.
+// method's records (its curves), dst/run.json the run's record (data files by base name and
+// SHA-256) and dst/settings.txt its settings.
 func ExportModel(runDir, method, dst string) error {
 	if _, err := Get(method); err != nil {
 		return err
@@ -96,5 +96,11 @@ func ExportModel(runDir, method, dst string) error {
 	if err := rundir.CopyMetrics(filepath.Join(runDir, rundir.MetricsFile), filepath.Join(dst, rundir.MetricsFile), method); err != nil {
 		return err
 	}
+	// The run's paths belong to the machine it ran on: the files are named by base name and
+	// SHA-256, which identify the data anywhere.
+	for i := range info.Data {
+		info.Data[i].Path = filepath.Base(info.Data[i].Path)
+	}
+	info.DataDir = ""
 	return rundir.WriteInfo(dst, info)
 }
