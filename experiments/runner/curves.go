@@ -65,7 +65,11 @@ func WriteCurves(runDir, outDir, method string, kept int, split string) error {
 			curves[name][r.Step] = v
 		}
 	}
-	chart := plots.LineChart{Title: method + ": metrics at each evaluation", XLabel: "iteration", YLabel: "metric", Series: toSeries(curves)}
+	series := toSeries(curves)
+	for i := range series {
+		series[i].Name = metricLabel(series[i].Name, split)
+	}
+	chart := plots.LineChart{Title: method + ": metrics at each evaluation", XLabel: "iteration", YLabel: "metric", Series: series}
 	if r, ok := byStep[kept]; ok && kept > 0 {
 		chart.Marks = []plots.Mark{{X: float64(kept), Y: r.Score, Label: fmt.Sprintf("kept model (iteration %d)", kept)}}
 	}
@@ -108,6 +112,28 @@ func writeTimeToAccuracy(dir string, evals []rundir.EvalRecord, split string) er
 	}
 	return plots.LineChart{Title: "purity against time", XLabel: "wall-clock minutes since training began", YLabel: "purity",
 		Series: series}.Write(filepath.Join(dir, TimeToAccuracy))
+}
+
+// metricLabel names an evaluation metric for a legend, with its split and way of clustering:
+// "val_purity" → "validation purity, k-means", "eval_argmax_purity" → "test purity, argmax".
+func metricLabel(key, split string) string {
+	where, rest := "", key
+	if r, ok := strings.CutPrefix(key, "val_"); ok {
+		where, rest = "validation", r
+	} else if r, ok := strings.CutPrefix(key, "eval_"); ok {
+		where, rest = split, r
+	} else {
+		return key
+	}
+	how := "k-means"
+	if r, ok := strings.CutPrefix(rest, "argmax_"); ok {
+		how, rest = "argmax", r
+	}
+	name := map[string]string{"purity": "purity", "acc": "ACC", "nmi": "NMI", "ari": "ARI"}[rest]
+	if name == "" {
+		return key
+	}
+	return where + " " + name + ", " + how
 }
 
 // toSeries returns one series per name, sorted by name, with points sorted by step.

@@ -332,3 +332,13 @@ func TestPrintTable(t *testing.T) {
 	require.Contains(t, out, "ClusterGAN + β_x, k-means on E(x)")
 	require.Contains(t, out, "1m1.2s")
 }
+
+func TestMetricLabel(t *testing.T) {
+	for key, want := range map[string]string{
+		"val_purity": "validation purity, k-means", "val_argmax_purity": "validation purity, argmax",
+		"eval_nmi": "test NMI, k-means", "eval_argmax_purity": "test purity, argmax", "eval_acc": "test ACC, k-means",
+		"val_other": "val_other", "score": "score",
+	} {
+		require.Equal(t, want, metricLabel(key, "test"), key)
+	}
+}
