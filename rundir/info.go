@@ -3,9 +3,9 @@ package rundir
 import (
 	"encoding/json"
 
-	"github.com/clustergan/clustergan/datasets"
 	"errors"
 	"fmt"
+	"github.com/clustergan/clustergan/datasets"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -29,9 +29,9 @@ type Info struct {
 	// Synthetic is the configuration that generated a synthetic data set (seed included): a
 	// resume generates the same data from it.
 	Synthetic *datasets.SyntheticConfig `json:"synthetic,omitempty"`
-	Build     Build      `json:"build"`
-	GoVersion string     `json:"go_version"`
-	Started   time.Time  `json:"started"`
+	Build     Build                     `json:"build"`
+	GoVersion string                    `json:"go_version"`
+	Started   time.Time                 `json:"started"`
 	// Resumes records each later session that continued the run, in order.
 	Resumes []Resume `json:"resumes,omitempty"`
 }
