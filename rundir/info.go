@@ -2,14 +2,14 @@ package rundir
 
 import (
 	"encoding/json"
-
 	"errors"
 	"fmt"
-	"github.com/clustergan/clustergan/datasets"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"time"
+
+	"github.com/clustergan/clustergan/datasets"
 )
 
 // Info is run.json: what ran, on which data, from which build.
