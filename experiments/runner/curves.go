@@ -27,8 +27,9 @@ const (
 // and <method>_validation (the evaluation metrics, the kept model marked), and, when the
 // evaluations also scored the reported split (track_eval_split), <method>/time_to_accuracy.csv
 // and .png: purity against wall-clock minutes. kept is the reported iteration (0: not marked);
-// split names the reported split in legends. A method without records gets no curves.
-func WriteCurves(runDir, outDir, method string, kept int, split string) error {
+// split names the reported split in legends; a published purity, when the method's row ran the
+// published recipe, is drawn as a reference line. A method without records gets no curves.
+func WriteCurves(runDir, outDir, method string, kept int, split string, published *rundir.Published) error {
 	m, err := rundir.ReadMetrics(filepath.Join(runDir, rundir.MetricsFile))
 	if err != nil {
 		return err
@@ -73,10 +74,49 @@ func WriteCurves(runDir, outDir, method string, kept int, split string) error {
 	if r, ok := byStep[kept]; ok && kept > 0 {
 		chart.Marks = []plots.Mark{{X: float64(kept), Y: r.Score, Label: fmt.Sprintf("kept model (iteration %d)", kept)}}
 	}
+	if p, ok := publishedPurity(published); ok {
+		chart.RefLines = []plots.RefLine{{Y: p, Label: fmt.Sprintf("published purity %.2f (%s)", p, published.Source)}}
+	}
 	if err := chart.Write(filepath.Join(outDir, method+ValidationSuffix)); err != nil {
 		return err
 	}
 	return writeTimeToAccuracy(filepath.Join(outDir, method), evals, split)
+}
+
+func publishedPurity(p *rundir.Published) (float64, bool) {
+	if p == nil {
+		return 0, false
+	}
+	v, ok := p.Values["purity"]
+	return v, ok
+}
+
+// Redraw draws the curves of every method of the run directory runDir into outDir with this
+// program's code (WriteCurves: the kept models and, for rows that ran a published recipe, the
+// published purity as their results.json records them).
+func Redraw(runDir, outDir string) error {
+	results, err := rundir.ReadResults(runDir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	for _, row := range results.Rows {
+		if done[row.Method] {
+			continue
+		}
+		done[row.Method] = true
+		kept := 0
+		if v, ok := row.Extra["selected_step"].(float64); ok {
+			kept = int(v)
+		}
+		if err := WriteCurves(runDir, outDir, row.Method, kept, results.Split, row.Published); err != nil {
+			return fmt.Errorf("%s: %w", row.Method, err)
+		}
+	}
+	return nil
 }
 
 // timeColumns are the CSV columns of time_to_accuracy.csv after step, elapsed_s and train_s.

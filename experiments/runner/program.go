@@ -132,6 +132,8 @@ func (p Program) Run(args []string, stdout, stderr io.Writer) error {
 		"scopes) and exit; -params=markdown writes the reference list of docs/parameters.md")
 	export := flags.String("export", "", "copy the trained models of this run directory (weights only) into -export_to, and exit")
 	exportTo := flags.String("export_to", "", "with -export: the directory to write, loadable as a run directory (methods.LoadModel)")
+	redraw := flags.String("redraw", "", "draw the curves of this run directory again with this program's code into -redraw_to, and exit")
+	redrawTo := flags.String("redraw_to", "", "with -redraw: the directory to draw into")
 	var own func(*Config) error
 	if p.Flags != nil {
 		own = p.Flags(flags)
@@ -155,6 +157,12 @@ func (p Program) Run(args []string, stdout, stderr io.Writer) error {
 	}
 	if *export != "" || *exportTo != "" {
 		return exportModels(stdout, *export, *exportTo)
+	}
+	if *redraw != "" || *redrawTo != "" {
+		if *redraw == "" || *redrawTo == "" {
+			return fmt.Errorf("-redraw and -redraw_to go together: -redraw=RUNDIR -redraw_to=DIR")
+		}
+		return Redraw(*redraw, *redrawTo)
 	}
 	ctx := DefaultContext()
 	presetText, err := fs.ReadFile(p.Presets, path.Join("presets", *preset+".settings"))

@@ -363,7 +363,7 @@ func (s *session) run(cfg Config) (*rundir.Results, error) {
 			// Figures help reading a run; a failure to draw one does not lose the results.
 			fmt.Fprintf(cfg.Out, "%s: figures not all written: %v\n", name, err)
 		}
-		if err := WriteCurves(dir, dir, name, reportedStep(outcome), cfg.Split); err != nil {
+		if err := WriteCurves(dir, dir, name, reportedStep(outcome), cfg.Split, PublishedFor(cfg.Dataset, outcome.Rows[0], cfg.Ctx)); err != nil {
 			fmt.Fprintf(cfg.Out, "%s: curves not drawn: %v\n", name, err)
 		}
 	}

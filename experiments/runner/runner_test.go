@@ -244,6 +244,15 @@ func TestClusterGANRunAndResume(t *testing.T) {
 		require.FileExists(t, filepath.Join(results.Dir, base+".svg"))
 	}
 	requireTimeToAccuracy(t, filepath.Join(results.Dir, "clustergan", "time_to_accuracy.csv"), results.Rows[0])
+	// The curves of a run can be drawn again elsewhere with the current code.
+	again := t.TempDir()
+	require.NoError(t, Redraw(results.Dir, again))
+	for _, base := range []string{"clustergan_losses", "clustergan_validation", "clustergan/time_to_accuracy"} {
+		require.FileExists(t, filepath.Join(again, base+".svg"))
+	}
+	svg, err := os.ReadFile(filepath.Join(again, "clustergan_validation.svg"))
+	require.NoError(t, err)
+	require.Contains(t, string(svg), "kept model (iteration ")
 
 	require.NoError(t, os.Remove(filepath.Join(results.Dir, rundir.ResultsFile)))
 	out2 := &bytes.Buffer{}
