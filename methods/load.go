@@ -8,7 +8,6 @@ import (
 	"github.com/clustergan/clustergan/rundir"
 	"github.com/clustergan/clustergan/trainer"
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // LoadModel rebuilds the model that method trained in the run directory runDir, for data of
@@ -29,7 +28,7 @@ func LoadModel(b backends.Backend, runDir, method string, dataShape []int) (*tra
 		return nil, fmt.Errorf("method %q trained no model of its own in %s", method, runDir)
 	}
 	ctx := DefaultContext()
-	if err := readSettings(ctx, settings); err != nil {
+	if err := rundir.ReadSettings(ctx, settings); err != nil {
 		return nil, err
 	}
 	cfg, err := trainer.ConfigFromContext(ctx)
@@ -54,7 +53,7 @@ func LoadModel(b backends.Backend, runDir, method string, dataShape []int) (*tra
 // loadModel builds a model from a settings file, with the weights of checkpoint.
 func loadModel(b backends.Backend, settings, checkpoint string, dataShape []int) (*trainer.Model, error) {
 	ctx := DefaultContext()
-	if err := readSettings(ctx, settings); err != nil {
+	if err := rundir.ReadSettings(ctx, settings); err != nil {
 		return nil, err
 	}
 	data, err := trainer.LoadCheckpoint(checkpoint)
@@ -64,8 +63,4 @@ func loadModel(b backends.Backend, settings, checkpoint string, dataShape []int)
 	// The variables take their values from the checkpoint as the model's graphs create them.
 	ctx.SetLoader(data)
 	return trainer.NewModel(b, ctx, dataShape)
-}
-
-func readSettings(ctx *context.Context, path string) error {
-	return rundir.ReadSettings(ctx, path)
 }

@@ -204,12 +204,12 @@ type Batch struct {
 	Size  int
 	phase Phase
 
-	latent                 *priors.Latent
-	fake, real             *graph.Node
-	fakeNoise, fakeLogits  *graph.Node
-	realNoise, realLogits  *graph.Node
-	fakeScores, fakeCode   *graph.Node
-	encodedFake, encodedRl bool
+	latent                   *priors.Latent
+	fake, real               *graph.Node
+	fakeNoise, fakeLogits    *graph.Node
+	realNoise, realLogits    *graph.Node
+	fakeScores, fakeCode     *graph.Node
+	encodedFake, encodedReal bool
 }
 
 // NewBatch starts the shared values of one run of phase p.
@@ -297,9 +297,9 @@ func (b *Batch) EncodedFake() (noise, logits *graph.Node) {
 
 // EncodedReal is E(x) on the phase's real batch: (ẑ_n, logits).
 func (b *Batch) EncodedReal() (noise, logits *graph.Node) {
-	if !b.encodedRl {
+	if !b.encodedReal {
 		b.realNoise, b.realLogits = b.Nets.Arch.Encoder(b.Ctx, b.Nets.Spec, b.Real())
-		b.encodedRl = true
+		b.encodedReal = true
 	}
 	return b.realNoise, b.realLogits
 }
