@@ -95,7 +95,30 @@ type Group struct {
 	Params map[string]string // the varying parameters' values (see Aggregate.Varying)
 	Label  string            // "beta_c=1, beta_n=10"
 	Runs   []*RunResult
-	Rows   []RowStats
+}
+
+// Ignored marks, in Line.Params, a varying parameter that the row's method does not read.
+const Ignored = "—"
+
+// Table is one row kind over the sweep: a line per value of the varying parameters that the
+// kind's method reads. A recipe parameter of other methods that this one ignores (k-means on
+// pixels ignores β_n) shows as Ignored, and the points that differ only in such parameters
+// share one line with one run per seed, so that a baseline repeated at every point of a β sweep
+// counts its seeds once.
+type Table struct {
+	Kind    string
+	Ignored []string // varying parameters the kind's method does not read
+	Lines   []Line   // in the order of the groups
+	// Notes: seeds whose runs disagree between points that differ only in ignored parameters
+	// (the first is reported); such a method depends on them after all, or is not deterministic.
+	Notes []string
+}
+
+// Line is one row of a Table.
+type Line struct {
+	Params map[string]string // varying parameter → value, Ignored where the method does not read it
+	Label  string            // "beta_c=1, beta_n=—"
+	Stats  RowStats
 }
 
 // Aggregate is the report over a set of run directories.
@@ -103,6 +126,27 @@ type Aggregate struct {
 	Varying []string // parameters (and dataset/split) that differ between groups, sorted; never the seed
 	Groups  []*Group // sorted by the varying parameters (numerically where both values are numbers)
 	Kinds   []string // row kinds, in order of first appearance
+	Tables  []*Table // one per kind, in the order of Kinds
+}
+
+// Table returns the table of a row kind, or nil.
+func (a *Aggregate) Table(kind string) *Table {
+	for _, t := range a.Tables {
+		if t.Kind == kind {
+			return t
+		}
+	}
+	return nil
+}
+
+// Line returns the line of the table whose label is label, or nil.
+func (t *Table) Line(label string) *Line {
+	for i := range t.Lines {
+		if t.Lines[i].Label == label {
+			return &t.Lines[i]
+		}
+	}
+	return nil
 }
 
 // ReadRun reads a run directory: results.json, settings.txt and metrics.jsonl (optional).
@@ -237,6 +281,7 @@ func AggregateRuns(runs []*RunResult) *Aggregate {
 
 	byKey := map[string]*Group{}
 	seenKind := map[string]bool{}
+	kindMethod := map[string]string{}
 	for _, r := range runs {
 		params := map[string]string{}
 		var parts []string
@@ -256,6 +301,7 @@ func AggregateRuns(runs []*RunResult) *Aggregate {
 			if k := Kind(row); !seenKind[k] {
 				seenKind[k] = true
 				agg.Kinds = append(agg.Kinds, k)
+				kindMethod[k] = row.Method
 			}
 		}
 	}
@@ -269,13 +315,100 @@ func AggregateRuns(runs []*RunResult) *Aggregate {
 	})
 	for _, g := range agg.Groups {
 		sort.SliceStable(g.Runs, func(i, j int) bool { return compareValues(g.Runs[i].Seed, g.Runs[j].Seed) < 0 })
-		for _, kind := range agg.Kinds {
-			if st, ok := rowStats(g.Runs, kind); ok {
-				g.Rows = append(g.Rows, st)
-			}
-		}
+	}
+	for _, kind := range agg.Kinds {
+		agg.Tables = append(agg.Tables, agg.table(kind, ignoredParams(kindMethod[kind], agg.Varying)))
 	}
 	return agg
+}
+
+// ignoredParams returns the varying parameters that are recipe parameters of some registered
+// method but not of method. A method that is not registered (a run of another version) is taken
+// to read them all.
+func ignoredParams(method string, varying []string) []string {
+	m, err := methods.Get(method)
+	if err != nil {
+		return nil
+	}
+	recipe := map[string]bool{}
+	for _, name := range methods.Names() {
+		other, _ := methods.Get(name)
+		for _, p := range other.Params() {
+			recipe[p] = true
+		}
+	}
+	var out []string
+	for _, p := range varying {
+		if recipe[p] && !contains(m.Params(), p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// table aggregates one row kind: the groups merged over the ignored parameters, one run per
+// seed in each line.
+func (a *Aggregate) table(kind string, ignored []string) *Table {
+	t := &Table{Kind: kind, Ignored: ignored}
+	type acc struct {
+		line  Line
+		runs  []*RunResult
+		seeds map[string]*RunResult
+	}
+	var lines []*acc
+	byLabel := map[string]*acc{}
+	for _, g := range a.Groups {
+		params := map[string]string{}
+		var parts []string
+		for _, k := range a.Varying {
+			v := g.Params[k]
+			if contains(ignored, k) {
+				v = Ignored
+			}
+			params[k] = v
+			parts = append(parts, k+"="+v)
+		}
+		label := strings.Join(parts, ", ")
+		l := byLabel[label]
+		if l == nil {
+			l = &acc{line: Line{Params: params, Label: label}, seeds: map[string]*RunResult{}}
+			byLabel[label] = l
+			lines = append(lines, l)
+		}
+		for _, r := range g.Runs {
+			row, ok := r.row(kind)
+			if !ok {
+				continue
+			}
+			if first, dup := l.seeds[r.Seed]; dup {
+				if firstRow, _ := first.row(kind); firstRow.Metrics != row.Metrics {
+					t.Notes = append(t.Notes, fmt.Sprintf("seed %s: %s and %s differ only in %s, which %s does not read, "+
+						"yet their results differ; the first is reported", r.Seed, first.Dir, r.Dir, strings.Join(ignored, ", "), row.Method))
+				}
+				continue
+			}
+			l.seeds[r.Seed] = r
+			l.runs = append(l.runs, r)
+		}
+	}
+	for _, l := range lines {
+		sort.SliceStable(l.runs, func(i, j int) bool { return compareValues(l.runs[i].Seed, l.runs[j].Seed) < 0 })
+		if st, ok := rowStats(l.runs, kind); ok {
+			l.line.Stats = st
+			t.Lines = append(t.Lines, l.line)
+		}
+	}
+	return t
+}
+
+// row returns the run's result row of a kind.
+func (r *RunResult) row(kind string) (rundir.ResultRow, bool) {
+	for _, row := range r.Rows {
+		if Kind(row) == kind {
+			return row, true
+		}
+	}
+	return rundir.ResultRow{}, false
 }
 
 // rowStats aggregates the rows of one kind over a point's runs.
@@ -397,37 +530,40 @@ func (a *Aggregate) Markdown() string {
 		"run whose final weights have the best validation purity (the official code's protocol), where the runs "+
 		"tracked the test split. NMI: arithmetic; NMI-g: geometric. Gen.: cluster-conditional generation agreement.\n",
 		a.numRuns(), len(a.Groups))
-	for _, kind := range a.Kinds {
-		fmt.Fprintf(&b, "\n## %s\n\n", kind)
+	for _, t := range a.Tables {
+		fmt.Fprintf(&b, "\n## %s\n\n", t.Kind)
+		if len(t.Ignored) > 0 {
+			fmt.Fprintf(&b, "%s does not read %s (%s): the points that differ only there share a line, one run per seed.\n\n",
+				strings.SplitN(t.Kind, ":", 2)[0], strings.Join(t.Ignored, ", "), Ignored)
+		}
 		header := append(append([]string{}, a.Varying...), "recipe", "n", "ACC", "purity", "NMI", "NMI-g", "ARI", "gen.",
 			"train s", "best seed", "val.", "purity", "NMI", "ARI", "final purity", "best final", "val.", "purity")
 		b.WriteString("| " + strings.Join(header, " | ") + " |\n")
 		b.WriteString(strings.Repeat("|---", len(header)) + "|\n")
-		for _, g := range a.Groups {
-			for _, st := range g.Rows {
-				if st.Kind != kind {
-					continue
-				}
-				var cells []string
-				for _, k := range a.Varying {
-					cells = append(cells, g.Params[k])
-				}
-				cells = append(cells, st.Recipe, strconv.Itoa(st.N), fmtStat(st.ACC), fmtStat(st.Purity), fmtStat(st.NMI),
-					fmtStat(st.NMIGeometric), fmtStat(st.ARI), fmtStat(st.Generation), fmt.Sprintf("%.0f", st.TrainSeconds.Mean))
-				if st.Best != nil {
-					m := st.Best.Metrics
-					cells = append(cells, st.Best.Seed, fmtNum(st.Best.ValidationScore), fmtNum(m.Purity), fmtNum(m.NMI), fmtNum(m.ARI))
-				} else {
-					cells = append(cells, "—", "—", "—", "—", "—")
-				}
-				cells = append(cells, fmtStat(st.FinalPurity))
-				if st.BestFinal != nil {
-					cells = append(cells, st.BestFinal.Seed, fmtNum(st.BestFinal.ValidationScore), fmtNum(st.BestFinal.Metrics.Purity))
-				} else {
-					cells = append(cells, "—", "—", "—")
-				}
-				b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+		for _, l := range t.Lines {
+			st := l.Stats
+			var cells []string
+			for _, k := range a.Varying {
+				cells = append(cells, l.Params[k])
 			}
+			cells = append(cells, st.Recipe, strconv.Itoa(st.N), fmtStat(st.ACC), fmtStat(st.Purity), fmtStat(st.NMI),
+				fmtStat(st.NMIGeometric), fmtStat(st.ARI), fmtStat(st.Generation), fmt.Sprintf("%.0f", st.TrainSeconds.Mean))
+			if st.Best != nil {
+				m := st.Best.Metrics
+				cells = append(cells, st.Best.Seed, fmtNum(st.Best.ValidationScore), fmtNum(m.Purity), fmtNum(m.NMI), fmtNum(m.ARI))
+			} else {
+				cells = append(cells, "—", "—", "—", "—", "—")
+			}
+			cells = append(cells, fmtStat(st.FinalPurity))
+			if st.BestFinal != nil {
+				cells = append(cells, st.BestFinal.Seed, fmtNum(st.BestFinal.ValidationScore), fmtNum(st.BestFinal.Metrics.Purity))
+			} else {
+				cells = append(cells, "—", "—", "—")
+			}
+			b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+		}
+		for _, n := range t.Notes {
+			b.WriteString("\nNote: " + n + "\n")
 		}
 	}
 	return b.String()
@@ -450,7 +586,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// WriteCSV writes one line per parameter point and row kind; cells are empty where undefined.
+// WriteCSV writes one line per line of each Table (row kind); cells are empty where undefined.
 func (a *Aggregate) WriteCSV(path string) error {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
@@ -468,11 +604,12 @@ func (a *Aggregate) WriteCSV(path string) error {
 		}
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
-	for _, g := range a.Groups {
-		for _, st := range g.Rows {
+	for _, t := range a.Tables {
+		for _, l := range t.Lines {
+			st := l.Stats
 			var rec []string
 			for _, k := range a.Varying {
-				rec = append(rec, g.Params[k])
+				rec = append(rec, l.Params[k])
 			}
 			rec = append(rec, st.Kind, st.Recipe, strconv.Itoa(st.N), strings.Join(st.Seeds, " "))
 			for _, s := range []Stat{st.ACC, st.Purity, st.NMI, st.NMIGeometric, st.ARI, st.Generation} {
@@ -505,67 +642,54 @@ func (a *Aggregate) WriteCSV(path string) error {
 
 // Heatmaps draws, per row kind, mean ± std test purity over the parameters x (columns) and y
 // (rows) into dir (PNG and SVG), and returns the paths. Where other parameters vary too, one
-// heatmap is drawn per combination of their values. It fails when x or y is not a varying
-// parameter.
+// heatmap is drawn per combination of their values; a kind whose method ignores x or y gets
+// none. It fails when x or y is not a varying parameter.
 func (a *Aggregate) Heatmaps(dir, x, y string) ([]string, error) {
 	if !contains(a.Varying, x) || !contains(a.Varying, y) || x == y {
 		return nil, fmt.Errorf("heatmap over %s × %s: both must be distinct parameters that vary in the sweep (varying: %s)",
 			y, x, strings.Join(a.Varying, ", "))
 	}
-	var xs, ys []string
-	type panel struct {
-		label  string
-		groups []*Group
-	}
-	var panels []*panel
-	byLabel := map[string]*panel{}
-	for _, g := range a.Groups {
-		if !contains(xs, g.Params[x]) {
-			xs = append(xs, g.Params[x])
-		}
-		if !contains(ys, g.Params[y]) {
-			ys = append(ys, g.Params[y])
-		}
-		var parts []string
-		for _, k := range a.Varying {
-			if k != x && k != y {
-				parts = append(parts, k+"="+g.Params[k])
-			}
-		}
-		label := strings.Join(parts, ", ")
-		p := byLabel[label]
-		if p == nil {
-			p = &panel{label: label}
-			byLabel[label] = p
-			panels = append(panels, p)
-		}
-		p.groups = append(p.groups, g)
-	}
 	sortValues := func(v []string) { sort.Slice(v, func(i, j int) bool { return compareValues(v[i], v[j]) < 0 }) }
-	sortValues(xs)
-	sortValues(ys)
 	var paths []string
-	for _, kind := range a.Kinds {
-		for _, p := range panels {
-			values, std := nanGrid(len(ys), len(xs)), nanGrid(len(ys), len(xs))
-			filled := false
-			for _, g := range p.groups {
-				for _, st := range g.Rows {
-					if st.Kind == kind {
-						i, j := indexOf(ys, g.Params[y]), indexOf(xs, g.Params[x])
-						values[i][j], std[i][j] = st.Purity.Mean, st.Purity.Std
-						filled = true
-					}
+	for _, t := range a.Tables {
+		if contains(t.Ignored, x) || contains(t.Ignored, y) {
+			continue
+		}
+		var xs, ys, labels []string
+		panels := map[string][]*Line{}
+		for i := range t.Lines {
+			l := &t.Lines[i]
+			if !contains(xs, l.Params[x]) {
+				xs = append(xs, l.Params[x])
+			}
+			if !contains(ys, l.Params[y]) {
+				ys = append(ys, l.Params[y])
+			}
+			var parts []string
+			for _, k := range a.Varying {
+				if k != x && k != y {
+					parts = append(parts, k+"="+l.Params[k])
 				}
 			}
-			if !filled {
-				continue
+			label := strings.Join(parts, ", ")
+			if _, ok := panels[label]; !ok {
+				labels = append(labels, label)
 			}
-			name := "heatmap_" + slug(kind)
-			title := kind + ": test purity, mean ± std over seeds"
-			if p.label != "" {
-				name += "_" + slug(p.label)
-				title += " (" + p.label + ")"
+			panels[label] = append(panels[label], l)
+		}
+		sortValues(xs)
+		sortValues(ys)
+		for _, label := range labels {
+			values, std := nanGrid(len(ys), len(xs)), nanGrid(len(ys), len(xs))
+			for _, l := range panels[label] {
+				i, j := indexOf(ys, l.Params[y]), indexOf(xs, l.Params[x])
+				values[i][j], std[i][j] = l.Stats.Purity.Mean, l.Stats.Purity.Std
+			}
+			name := "heatmap_" + slug(t.Kind)
+			title := t.Kind + ": test purity, mean ± std over seeds"
+			if label != "" {
+				name += "_" + slug(label)
+				title += " (" + label + ")"
 			}
 			base := filepath.Join(dir, name)
 			h := plots.Heatmap{Title: title, XLabel: greek(x), YLabel: greek(y), ValueLabel: "test purity",

@@ -77,12 +77,13 @@ func handMadeSweep(t *testing.T) string {
 	writeRun(t, filepath.Join(root, "s", "beta_n=10,beta_c=1,seed=3"), settings("10", "1", "3"), []rundir.ResultRow{
 		row(rowKM, 0.4, 0.7, 0.9, 0.3, 300), row(rowArgmax, 0.4, 0.4, 0.4, 0.4, 300), row("kmeans", 0.5, 0.6, 0.5, 0.4, 0),
 	}, evalLine(300, 0.70)+evalLine(300, 0.75)+`{"method":"clustergan","event":"eval","sco`)
-	// (10, 10): seeds 1 and 2.
+	// (10, 10): seeds 1 and 2. k-means (which reads neither β) repeats seed 2 of (10, 1) exactly;
+	// its seed 1 disagrees with (10, 1)'s, which the report must say.
 	writeRun(t, filepath.Join(root, "s", "beta_n=10,beta_c=10,seed=1"), settings("10", "10", "1"), []rundir.ResultRow{
 		row(rowKM, 0.1, 0.3, 0.1, 0.1, 10), row("kmeans", 0.5, 0.3, 0.5, 0.4, 0),
 	}, evalLine(10, 0.4))
 	writeRun(t, filepath.Join(root, "s", "beta_n=10,beta_c=10,seed=2"), settings("10", "10", "2"), []rundir.ResultRow{
-		row(rowKM, 0.1, 0.5, 0.1, 0.1, 10), row("kmeans", 0.5, 0.5, 0.5, 0.4, 0),
+		row(rowKM, 0.1, 0.5, 0.1, 0.1, 10), row("kmeans", 0.5, 0.6, 0.5, 0.4, 0),
 	}, evalLine(10, 0.3))
 	// Single seeds, in another directory (a second shard's output, say).
 	writeRun(t, filepath.Join(root, "t", "beta_n=10,beta_c=2,seed=1"), settings("10", "2", "1"),
@@ -92,15 +93,23 @@ func handMadeSweep(t *testing.T) string {
 	return root
 }
 
-func findRow(t *testing.T, g *Group, name string) RowStats {
-	for _, st := range g.Rows {
-		if st.Kind == name {
-			return st
-		}
-	}
-	t.Fatalf("group %s has no row %q", g.Label, name)
-	return RowStats{}
+// findRow returns the stats of a row kind at the line with the given label.
+func findRow(t *testing.T, agg *Aggregate, kind, label string) RowStats {
+	t.Helper()
+	tab := agg.Table(kind)
+	require.NotNil(t, tab, "no table %q", kind)
+	l := tab.Line(label)
+	require.NotNil(t, l, "table %q has no line %q", kind, label)
+	return l.Stats
 }
+
+// Line labels of the hand-made sweep.
+const (
+	at10and1  = "beta_c=1, beta_n=10"
+	at10and2  = "beta_c=2, beta_n=10"
+	at10and10 = "beta_c=10, beta_n=10"
+	anyBeta   = "beta_c=—, beta_n=—"
+)
 
 func TestAggregateHandMadeRuns(t *testing.T) {
 	agg, skipped, err := AggregateDir(handMadeSweep(t), nil)
@@ -115,7 +124,7 @@ func TestAggregateHandMadeRuns(t *testing.T) {
 	require.Equal(t, []string{"beta_c=1, beta_n=10", "beta_c=2, beta_n=10", "beta_c=10, beta_n=0", "beta_c=10, beta_n=10"}, labels)
 	require.Equal(t, []string{rowKM, rowArgmax, "kmeans"}, agg.Kinds)
 
-	km := findRow(t, agg.Groups[0], rowKM)
+	km := findRow(t, agg, rowKM, at10and1)
 	require.Equal(t, 3, km.N)
 	require.Equal(t, []string{"1", "2", "3"}, km.Seeds)
 	// ACC 0.4, 0.4, 0.4: mean 0.4, std 0.
@@ -137,13 +146,13 @@ func TestAggregateHandMadeRuns(t *testing.T) {
 	require.InDelta(t, 0.80, km.Best.ValidationScore, 1e-12)
 	require.Equal(t, 0.5, km.Best.Metrics.Purity)
 	// The argmax row shares the model selection of its method.
-	arg := findRow(t, agg.Groups[0], rowArgmax)
+	arg := findRow(t, agg, rowArgmax, at10and1)
 	require.Equal(t, "1", arg.Best.Seed)
 	require.Equal(t, 0.3, arg.Best.Metrics.Purity)
 	// Purity 0.3, 0.5, 0.4: mean 0.4, std 0.1.
 	require.InDelta(t, 0.4, arg.Purity.Mean, 1e-12)
 	require.InDelta(t, 0.1, arg.Purity.Std, 1e-12)
-	require.Nil(t, findRow(t, agg.Groups[0], "kmeans").Best, "k-means has no validation score")
+	require.Nil(t, findRow(t, agg, "kmeans", anyBeta).Best, "k-means has no validation score")
 	require.Equal(t, "R-clustergan", km.Recipe)
 
 	// Final weights (official protocol), where tracked: seeds 1 and 2 evaluated step 300 with the
@@ -156,20 +165,34 @@ func TestAggregateHandMadeRuns(t *testing.T) {
 	// The argmax row's final purity is eval_argmax_purity: 0.35, 0.55.
 	require.InDelta(t, 0.45, arg.FinalPurity.Mean, 1e-12)
 	require.InDelta(t, 0.55, arg.BestFinal.Metrics.Purity, 1e-12)
-	require.True(t, math.IsNaN(findRow(t, agg.Groups[0], "kmeans").FinalPurity.Mean))
+	require.True(t, math.IsNaN(findRow(t, agg, "kmeans", anyBeta).FinalPurity.Mean))
 
 	// (10, 10): purity 0.3, 0.5: mean 0.4, std √(2·0.1²/1) = 0.141421; best: seed 1 (0.4 > 0.3).
-	km = findRow(t, agg.Groups[3], rowKM)
+	km = findRow(t, agg, rowKM, at10and10)
 	require.Equal(t, 2, km.N)
 	require.InDelta(t, 0.4, km.Purity.Mean, 1e-12)
 	require.InDelta(t, math.Sqrt(0.02), km.Purity.Std, 1e-12)
 	require.Equal(t, "1", km.Best.Seed)
 	// One seed: no std; a run without eval records or selected step has no validation score.
-	single := findRow(t, agg.Groups[1], rowKM)
+	single := findRow(t, agg, rowKM, at10and2)
 	require.Equal(t, 1, single.N)
 	require.True(t, math.IsNaN(single.Purity.Std))
 	require.Nil(t, single.Best)
-	require.Len(t, agg.Groups[1].Rows, 1, "rows absent from a point are not reported for it")
+	require.Nil(t, agg.Table(rowArgmax).Line(at10and2), "rows absent from a point are not reported for it")
+
+	// k-means reads neither β: one line over all points, one run per seed (seeds 1–3 of (10, 1);
+	// (10, 10)'s seeds 1 and 2 are not counted again), and a note for seed 1, whose two runs differ.
+	kmTable := agg.Table("kmeans")
+	require.Equal(t, []string{"beta_c", "beta_n"}, kmTable.Ignored)
+	require.Len(t, kmTable.Lines, 1)
+	kmeans := kmTable.Lines[0].Stats
+	require.Equal(t, []string{"1", "2", "3"}, kmeans.Seeds)
+	require.InDelta(t, 0.6, kmeans.Purity.Mean, 1e-12)
+	require.InDelta(t, 0, kmeans.Purity.Std, 1e-12)
+	require.Len(t, kmTable.Notes, 1)
+	require.Contains(t, kmTable.Notes[0], "seed 1: ")
+	require.Contains(t, kmTable.Notes[0], "beta_n=10,beta_c=10,seed=1")
+	require.Empty(t, agg.Table(rowKM).Ignored, "clustergan reads both β")
 }
 
 func TestWriteReport(t *testing.T) {
@@ -186,6 +209,9 @@ func TestWriteReport(t *testing.T) {
 		"| 1 | 10 | R-clustergan | 3 | 0.400 ± 0.000 | 0.600 ± 0.100 | 0.500 ± 0.361 | 0.000 ± 0.000 | 0.200 ± 0.100 | — | 0 | 1 | 0.800 | 0.500 | 0.200 | 0.100 | 0.550 ± 0.141 | 2 | 0.700 | 0.650 |",
 		"| 2 | 10 | R-clustergan | 1 | 0.200 | 0.200 | 0.200 | 0.000 | 0.200 | — | 0 | — | — | — | — | — | — | — | — | — |",
 		"![heatmap_clustergan_k-means_on_E_x.png](heatmap_clustergan_k-means_on_E_x.png)",
+		"kmeans does not read beta_c, beta_n (—): the points that differ only there share a line, one run per seed.",
+		"| — | — | R-kmeans | 3 | 0.500 ± 0.000 | 0.600 ± 0.000 |",
+		"\nNote: seed 1: ",
 	} {
 		require.Contains(t, string(md), want)
 	}
@@ -196,8 +222,8 @@ func TestWriteReport(t *testing.T) {
 	records, err := csv.NewReader(f).ReadAll()
 	require.NoError(t, err)
 	require.Equal(t, []string{"beta_c", "beta_n", "kind", "recipe", "n", "seeds", "acc_mean", "acc_std", "purity_mean", "purity_std"}, records[0][:10])
-	// 4 points: 3 + 1 + 1 + 2 rows.
-	require.Len(t, records, 1+7)
+	// k-means on E(x) at 4 points, argmax at 1, k-means on pixels on one line for all.
+	require.Len(t, records, 1+6)
 	first := records[1]
 	require.Equal(t, []string{"1", "10", rowKM, "R-clustergan", "3", "1 2 3"}, first[:6])
 	column := func(rec []string, name string) string {
@@ -216,12 +242,12 @@ func TestWriteReport(t *testing.T) {
 		require.NoError(t, err, "column %s", name)
 		require.InDelta(t, w, v, 1e-12, "column %s", name)
 	}
-	single := records[4] // (2, 10): one seed, no std, no best
+	single := records[2] // (2, 10): one seed, no std, no best
 	require.Equal(t, []string{"2", "10", rowKM}, single[:3])
 	require.Equal(t, "", column(single, "purity_std"))
 	require.Equal(t, "", column(single, "best_seed"))
 
-	// One heatmap per row: β_n rows × β_c columns.
+	// One heatmap per row kind that reads both β (not k-means on pixels): β_n rows × β_c columns.
 	var pngs int
 	for _, p := range files {
 		if strings.HasSuffix(p, ".png") {
@@ -229,7 +255,7 @@ func TestWriteReport(t *testing.T) {
 			require.FileExists(t, p)
 		}
 	}
-	require.Equal(t, 3, pngs)
+	require.Equal(t, 2, pngs)
 
 	// Heatmap axes must vary; the report is still written, saying why there is no heatmap.
 	_, _, err = WriteReport(root, out, "beta_c", "seed", nil)

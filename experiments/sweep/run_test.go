@@ -108,7 +108,8 @@ func TestRunShardsAndSkip(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"kmeans_max_iter"}, agg.Varying)
 	require.Len(t, agg.Groups, 2)
-	require.Equal(t, 3, agg.Groups[0].Rows[0].N)
+	require.Len(t, agg.Tables[0].Lines, 2, "kmeans_max_iter is read by k-means: one line per value")
+	require.Equal(t, 3, agg.Tables[0].Lines[0].Stats.N)
 
 	opts = testOptions(t, dir, grid, "kmeans")
 	opts.Base = []Settings{{Text: "kmeans_n_init=3", Source: "base"}}
@@ -145,10 +146,15 @@ func TestRunClusterGANParallel(t *testing.T) {
 	require.Empty(t, skipped)
 	require.NoError(t, err)
 	require.Equal(t, []string{"beta_c"}, agg.Varying)
-	for _, g := range agg.Groups {
-		require.Len(t, g.Rows, 3)
-		require.NotNil(t, g.Rows[0].Best, "clustergan rows have a validation score")
+	require.Len(t, agg.Groups, 2)
+	require.Len(t, agg.Tables, 3, "two clustergan rows and k-means")
+	for _, tab := range agg.Tables[:2] {
+		require.Len(t, tab.Lines, 2, "one line per β_c")
+		for _, l := range tab.Lines {
+			require.NotNil(t, l.Stats.Best, "clustergan rows have a validation score")
+		}
 	}
+	require.Len(t, agg.Tables[2].Lines, 1, "k-means does not read β_c")
 }
 
 // A point another process holds is skipped with a line naming the owner, and its directory is
