@@ -349,7 +349,7 @@ func (s *session) run(cfg Config) (*rundir.Results, error) {
 				Name: row.Name(), Method: row.Method, Recipe: row.Recipe, Inference: row.Inference,
 				Metrics: row.Metrics, Generation: row.Generation, Extra: row.Extra,
 				TrainSeconds: outcome.TrainTime.Seconds(), WallSeconds: wall.Seconds(),
-				Published: PublishedFor(cfg.Dataset, row, cfg.Ctx),
+				Published: methods.Published(cfg.Dataset, row, cfg.Ctx),
 			})
 		}
 		// Written after every method, so a later failure never loses finished results.
@@ -363,7 +363,7 @@ func (s *session) run(cfg Config) (*rundir.Results, error) {
 			// Figures help reading a run; a failure to draw one does not lose the results.
 			fmt.Fprintf(cfg.Out, "%s: figures not all written: %v\n", name, err)
 		}
-		if err := WriteCurves(dir, dir, name, reportedStep(outcome), cfg.Split, PublishedFor(cfg.Dataset, outcome.Rows[0], cfg.Ctx)); err != nil {
+		if err := WriteCurves(dir, dir, name, reportedStep(outcome), cfg.Split, methods.Published(cfg.Dataset, outcome.Rows[0], cfg.Ctx)); err != nil {
 			fmt.Fprintf(cfg.Out, "%s: curves not drawn: %v\n", name, err)
 		}
 	}

@@ -171,44 +171,6 @@ func TestUnusedSettings(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 }
 
-// TestPublishedOnlyBesideThePublishedRecipe: the paper's numbers go beside a row only when the
-// row ran the paper's recipe, with notes on what still differs.
-func TestPublishedOnlyBesideThePublishedRecipe(t *testing.T) {
-	paperRow := methods.Row{Method: "clustergan", Recipe: "ClusterGAN", Inference: "k-means on E(x)"}
-	ctx := DefaultContext()
-	require.Nil(t, PublishedFor("mnist", paperRow, ctx), "the defaults are not the paper's nets")
-	set := func(ctx *context.Context, text string) {
-		_, err := rundir.ApplySettings(ctx, text, "test")
-		require.NoError(t, err)
-	}
-	set(ctx, "architecture=conv; prior_noise_dim=30; prior_sigma=0.1; adversarial_loss=wgan-gp; n_critic=5; "+
-		"critic_learning_rate=1e-4; generator_learning_rate=1e-4; batch_size=64; train_steps=40000")
-	p := PublishedFor("mnist", paperRow, ctx)
-	require.NotNil(t, p)
-	require.Equal(t, 0.95, p.Values["purity"])
-	require.Contains(t, p.Note, "published after 500000 iterations, this run 40000")
-	require.Contains(t, p.Note, "NMI geometric")
-	require.Contains(t, p.Note, "final weights, best run by validation purity")
-	set(ctx, "model_selection=final; train_steps=500000")
-	require.Equal(t, "NMI geometric", PublishedFor("mnist", paperRow, ctx).Note)
-
-	// Another recipe, or another way of clustering, gets none.
-	variant := paperRow
-	variant.Recipe = "ClusterGAN + β_x"
-	require.Nil(t, PublishedFor("mnist", variant, ctx))
-	argmax := paperRow
-	argmax.Inference = "argmax of E(x)"
-	require.Nil(t, PublishedFor("mnist", argmax, ctx))
-	set(ctx, "beta_n=0")
-	require.Nil(t, PublishedFor("mnist", paperRow, ctx))
-
-	kmeans := methods.Row{Method: "kmeans", Recipe: methods.RecipeKMeans}
-	require.NotNil(t, PublishedFor("mnist", kmeans, DefaultContext()), "k-means with 10 restarts is scikit-learn's")
-	quick := DefaultContext()
-	set(quick, "kmeans_n_init=3")
-	require.Nil(t, PublishedFor("mnist", kmeans, quick))
-}
-
 // TestClusterGANRunAndResume runs clustergan through the runner on the synthetic mixture with
 // the reported split tracked, checks the run directory's figures and curves, then resumes the
 // run as if it had been killed after its last checkpoint but before writing results: training

@@ -1,17 +1,12 @@
-package runner
+package methods
 
 import (
 	"fmt"
-	"io"
 	"reflect"
 	"strings"
-	"text/tabwriter"
-	"time"
 
-	"github.com/clustergan/clustergan/inference"
 	"github.com/clustergan/clustergan/layers"
 	"github.com/clustergan/clustergan/losses"
-	"github.com/clustergan/clustergan/methods"
 	"github.com/clustergan/clustergan/priors"
 	"github.com/clustergan/clustergan/rundir"
 	"github.com/clustergan/clustergan/trainer"
@@ -72,20 +67,20 @@ var publishedTable = []published{
 			layers.ParamMLPBatchNorm: false, priors.ParamNoiseDim: 30, losses.ParamBetaN: 10.0, losses.ParamBetaC: 10.0}),
 		value: rundir.Published{Source: "paper, best run", Values: map[string]float64{"purity": 0.81, "nmi": 0.73, "ari": 0.67}}},
 	// k-means on raw features with 10 restarts, as scikit-learn's KMeans.
-	{dataset: "mnist", method: "kmeans", recipe: methods.RecipeKMeans, requires: map[string]any{methods.ParamKMeansNInit: 10},
+	{dataset: "mnist", method: "kmeans", recipe: RecipeKMeans, requires: map[string]any{ParamKMeansNInit: 10},
 		value: rundir.Published{Source: "scikit-learn, test set", Values: map[string]float64{"hungarian_acc": 0.55, "nmi": 0.50, "ari": 0.38}}},
-	{dataset: "fashion-mnist", method: "kmeans", recipe: methods.RecipeKMeans, requires: map[string]any{methods.ParamKMeansNInit: 10},
+	{dataset: "fashion-mnist", method: "kmeans", recipe: RecipeKMeans, requires: map[string]any{ParamKMeansNInit: 10},
 		value: rundir.Published{Source: "paper", Values: map[string]float64{"purity": 0.47, "nmi": 0.51}}},
-	{dataset: "pendigits", method: "kmeans", recipe: methods.RecipeKMeans, requires: map[string]any{methods.ParamKMeansNInit: 10},
+	{dataset: "pendigits", method: "kmeans", recipe: RecipeKMeans, requires: map[string]any{ParamKMeansNInit: 10},
 		value: rundir.Published{Source: "paper", Values: map[string]float64{"purity": 0.79, "nmi": 0.73}}},
-	{dataset: "10x_73k", method: "kmeans", recipe: methods.RecipeKMeans, requires: map[string]any{methods.ParamKMeansNInit: 10},
+	{dataset: "10x_73k", method: "kmeans", recipe: RecipeKMeans, requires: map[string]any{ParamKMeansNInit: 10},
 		value: rundir.Published{Source: "paper", Values: map[string]float64{"purity": 0.62, "nmi": 0.58}}},
 }
 
-// PublishedFor returns the published result of the row's recipe on dataset, or nil when the
-// row did not run a published recipe. A run of the published recipe with a shorter schedule or
+// Published returns the published result of the row's recipe on dataset, or nil when the row
+// did not run a published recipe. A run of the published recipe with a shorter schedule or
 // another model selection gets the published number with a note saying so.
-func PublishedFor(dataset string, row methods.Row, ctx *context.Context) *rundir.Published {
+func Published(dataset string, row Row, ctx *context.Context) *rundir.Published {
 	for _, p := range publishedTable {
 		if p.dataset != dataset || p.method != row.Method || p.recipe != row.Recipe || p.inference != row.Inference {
 			continue
@@ -109,7 +104,7 @@ func PublishedFor(dataset string, row methods.Row, ctx *context.Context) *rundir
 			if tc, _ := trainer.ConfigFromContext(ctx); p.steps > 0 && tc.Steps != p.steps {
 				notes = append(notes, fmt.Sprintf("published after %d iterations, this run %d", p.steps, tc.Steps))
 			}
-			if mc, _ := methods.ConfigFromContext(ctx); mc.Selection != methods.SelectFinal {
+			if mc, _ := ConfigFromContext(ctx); mc.Selection != SelectFinal {
 				notes = append(notes, "published: final weights, best run by validation purity")
 			}
 		}
@@ -117,56 +112,4 @@ func PublishedFor(dataset string, row methods.Row, ctx *context.Context) *rundir
 		return &v
 	}
 	return nil
-}
-
-// PrintTable prints the results as an aligned table, with the recipe the rows share and the
-// published numbers beside the rows that ran a published recipe.
-func PrintTable(w io.Writer, r *rundir.Results, ctx *context.Context, preset string) {
-	fmt.Fprintf(w, "%s, %s split (n=%d), seed %d", r.Dataset, r.Split, r.N, r.Seed)
-	if r.Backend != "" {
-		fmt.Fprintf(w, ", backend %s", r.Backend)
-	}
-	fmt.Fprintln(w)
-	if ctx != nil {
-		fmt.Fprintln(w, RecipeLine(ctx, preset))
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "row\tACC\tpurity\tNMI\tNMI-g\tARI\tgen. agreement\ttrain\twall\tpublished")
-	for _, row := range r.Rows {
-		m := row.Metrics
-		gen := "—"
-		if row.Generation != nil {
-			gen = fmt.Sprintf("%.3f", row.Generation.Agreement)
-		}
-		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%s\t%s\t%s\t%s\n", row.Name, m.ACC, m.Purity, m.NMI, m.NMIGeometric, m.ARI,
-			gen, seconds(row.TrainSeconds), seconds(row.WallSeconds), row.Published.String())
-	}
-	tw.Flush()
-	fmt.Fprintln(w, `ACC: Hungarian (one-to-one) accuracy; purity: each cluster takes its majority label (the paper's "ACC");`)
-	fmt.Fprintln(w, "NMI: arithmetic normalisation, NMI-g: geometric (scikit-learn < 0.22, as the paper's code);")
-	fmt.Fprintln(w, "gen. agreement: generated samples of cluster k whose nearest training image has the class cluster k holds.")
-}
-
-// RecipeLine says what the GAN rows share: preset, nets, loss, schedule, prior and selection.
-func RecipeLine(ctx *context.Context, preset string) string {
-	get := func(p string) any { v, _ := ctx.GetParam(p); return v }
-	var b strings.Builder
-	if preset != "" {
-		fmt.Fprintf(&b, "preset %s: ", preset)
-	}
-	fmt.Fprintf(&b, "%v nets", get(layers.ParamArchitecture))
-	if nets, _ := layers.ConfigFromContext(ctx); len(nets.Encoder.ConvChannels) > 0 && nets.Architecture == "mlp" {
-		fmt.Fprintf(&b, " (encoder with a conv stem %v)", nets.Encoder.ConvChannels)
-	}
-	fmt.Fprintf(&b, ", %v loss, %v critic step(s), %v iterations of batch %v, σ=%v, d_n=%v, selection %v",
-		get(losses.ParamAdversarial), get(trainer.ParamNCritic), get(trainer.ParamSteps), get(trainer.ParamBatchSize),
-		get(priors.ParamSigma), get(priors.ParamNoiseDim), get(methods.ParamSelection))
-	if steps, ok := get(inference.ParamSteps).(int); ok {
-		fmt.Fprintf(&b, ", %d decoding steps", steps)
-	}
-	return b.String()
-}
-
-func seconds(s float64) string {
-	return time.Duration(s * float64(time.Second)).Round(100 * time.Millisecond).String()
 }
