@@ -27,6 +27,7 @@ func TestClusterGANRun(t *testing.T) {
 	methodDir := filepath.Join(r.dir, "clustergan")
 	ckpts := filepath.Join(methodDir, CheckpointsDir)
 	rows := out.Rows
+	require.Regexp(t, `clustergan: objective ClusterGAN; \d+ iterations, batch \d+, mlp nets, \d+ critic step\(s\) per iteration, \S+ loss\n`, r.out.String())
 
 	t.Run("method", func(t *testing.T) {
 		require.Len(t, rows, 2)

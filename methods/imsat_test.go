@@ -29,6 +29,9 @@ func TestIMSATMethod(t *testing.T) {
 	require.GreaterOrEqual(t, out.Rows[1].Metrics.Purity, 0.95)
 
 	require.Nil(t, out.Model, "no generator to draw")
+	// What it trains is said without a game it does not play.
+	require.Contains(t, r.out.String(), "imsat: objective IMSAT; ")
+	require.NotContains(t, r.out.String(), "critic")
 	// The noise head has no loss: k-means sees softmax(logits) only, K = 5 columns.
 	require.Equal(t, 5, out.FeatureDim)
 	require.Len(t, out.Features, r.data.Test.N()*5)

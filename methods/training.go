@@ -3,6 +3,7 @@ package methods
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/clustergan/clustergan/evaluation"
@@ -75,7 +76,8 @@ func newTraining(env *Env, name string, obj objectives.Objective, overrides map[
 // run resumes from the latest checkpoint when env.Resume, seeds a fresh start, prints what it
 // trains and trains; it returns the training time, summed over every session of the run.
 func (t *training) run(env *Env, what string) (time.Duration, error) {
-	if _, err := t.tr.Phases(); err != nil { // settings errors before any time is spent
+	phases, err := t.tr.Phases() // settings errors before any time is spent
+	if err != nil {
 		return 0, err
 	}
 	if env.Resume {
@@ -95,8 +97,12 @@ func (t *training) run(env *Env, what string) (time.Duration, error) {
 	cfg := t.tr.Config
 	nets, _ := layers.ConfigFromContext(t.ctx) // checked when the model was built
 	loss, _ := losses.ConfigFromContext(t.ctx)
-	fmt.Fprintf(env.Out, "%s: %s; %d iterations, batch %d, %d critic step(s) per iteration, %s nets, %s loss\n",
-		t.name, what, cfg.Steps, cfg.BatchSize, cfg.NCritic, nets.Architecture, loss.Adversarial)
+	game := "" // an objective without a critic (IMSAT) plays no game: say nothing of one
+	if slices.ContainsFunc(phases, func(p objectives.Phase) bool { return slices.Contains(p.Updates, objectives.Critic) }) {
+		game = fmt.Sprintf(", %d critic step(s) per iteration, %s loss", cfg.NCritic, loss.Adversarial)
+	}
+	fmt.Fprintf(env.Out, "%s: %s; %d iterations, batch %d, %s nets%s\n",
+		t.name, what, cfg.Steps, cfg.BatchSize, nets.Architecture, game)
 	if err := t.tr.Train(); err != nil {
 		return 0, err
 	}
