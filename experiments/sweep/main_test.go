@@ -169,8 +169,9 @@ func TestSweepThenReport(t *testing.T) {
 	for _, c := range [][]string{
 		{"-grid=file:mnist-ablation.sweep", "-methods=clustergan,kmeans", "-preset=../mnist/presets/default.settings"},
 		{"-grid=file:mnist-imsat.sweep", "-methods=imsat", "-preset=../mnist/presets/default.settings"},
-		{"-grid=file:mnist-imsat-long.sweep", "-methods=imsat", "-preset=../mnist/presets/default.settings", "-set=train_steps=6000"},
+		{"-grid=file:mnist-beta-short.sweep", "-methods=clustergan,kmeans", "-preset=../mnist/presets/default.settings", "-set=train_steps=1000"},
 		{"-grid=file:pendigits-beta.sweep", "-dataset=pendigits", "-preset=../pendigits/presets/paper.settings"},
+		{"-grid=file:pendigits-beta-short.sweep", "-dataset=pendigits", "-preset=../pendigits/presets/paper.settings", "-set=train_steps=2000"},
 	} {
 		require.NoError(t, run(append(c, "-dir="+t.TempDir(), "-list")), "%v", c)
 	}

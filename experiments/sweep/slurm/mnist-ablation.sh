@@ -1,5 +1,5 @@
 #!/bin/bash
-# The MNIST ablation sweep (experiments/sweep/mnist-ablation.sweep, 27 runs) as a Slurm job
+# The MNIST ablation sweep (experiments/sweep/mnist-ablation.sweep, 12 runs) as a Slurm job
 # array: each of the 8 array tasks runs the points of its shard (-shard=auto reads
 # SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT), all writing to one
 # directory on a file system every node mounts.
