@@ -2,6 +2,7 @@ package methods
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 
@@ -33,14 +34,10 @@ var paperGAN = map[string]any{
 	trainer.ParamAdamBeta1: 0.5, trainer.ParamAdamBeta2: 0.9,
 }
 
-func with(base map[string]any, more map[string]any) map[string]any {
-	out := map[string]any{}
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range more {
-		out[k] = v
-	}
+// with returns base with more's settings added or replaced.
+func with(base, more map[string]any) map[string]any {
+	out := maps.Clone(base)
+	maps.Copy(out, more)
 	return out
 }
 

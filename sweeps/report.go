@@ -107,6 +107,7 @@ const Ignored = "—"
 // counts its seeds once.
 type Table struct {
 	Kind    string
+	Method  string   // the method whose rows these are
 	Ignored []string // varying parameters the kind's method does not read
 	Lines   []Line   // in the order of the groups
 	// Notes: seeds whose runs disagree between points that differ only in ignored parameters
@@ -316,26 +317,33 @@ func AggregateRuns(runs []*RunResult) *Aggregate {
 	for _, g := range agg.Groups {
 		sort.SliceStable(g.Runs, func(i, j int) bool { return compareValues(g.Runs[i].Seed, g.Runs[j].Seed) < 0 })
 	}
+	recipe := recipeParams()
 	for _, kind := range agg.Kinds {
-		agg.Tables = append(agg.Tables, agg.table(kind, ignoredParams(kindMethod[kind], agg.Varying)))
+		method := kindMethod[kind]
+		agg.Tables = append(agg.Tables, agg.table(kind, method, ignoredParams(method, agg.Varying, recipe)))
 	}
 	return agg
 }
 
-// ignoredParams returns the varying parameters that are recipe parameters of some registered
-// method but not of method. A method that is not registered (a run of another version) is taken
-// to read them all.
-func ignoredParams(method string, varying []string) []string {
+// recipeParams returns the parameters some registered method reads.
+func recipeParams() map[string]bool {
+	recipe := map[string]bool{}
+	for _, name := range methods.Names() {
+		m, _ := methods.Get(name) // registered: Names lists them
+		for _, p := range m.Params() {
+			recipe[p] = true
+		}
+	}
+	return recipe
+}
+
+// ignoredParams returns the varying parameters that are recipe parameters (of some registered
+// method) but not of method. A method that is not registered (a run of another version) is
+// taken to read them all.
+func ignoredParams(method string, varying []string, recipe map[string]bool) []string {
 	m, err := methods.Get(method)
 	if err != nil {
 		return nil
-	}
-	recipe := map[string]bool{}
-	for _, name := range methods.Names() {
-		other, _ := methods.Get(name)
-		for _, p := range other.Params() {
-			recipe[p] = true
-		}
 	}
 	var out []string
 	for _, p := range varying {
@@ -348,8 +356,8 @@ func ignoredParams(method string, varying []string) []string {
 
 // table aggregates one row kind: the groups merged over the ignored parameters, one run per
 // seed in each line.
-func (a *Aggregate) table(kind string, ignored []string) *Table {
-	t := &Table{Kind: kind, Ignored: ignored}
+func (a *Aggregate) table(kind, method string, ignored []string) *Table {
+	t := &Table{Kind: kind, Method: method, Ignored: ignored}
 	type acc struct {
 		line  Line
 		runs  []*RunResult
@@ -534,7 +542,7 @@ func (a *Aggregate) Markdown() string {
 		fmt.Fprintf(&b, "\n## %s\n\n", t.Kind)
 		if len(t.Ignored) > 0 {
 			fmt.Fprintf(&b, "%s does not read %s (%s): the points that differ only there share a line, one run per seed.\n\n",
-				strings.SplitN(t.Kind, ":", 2)[0], strings.Join(t.Ignored, ", "), Ignored)
+				t.Method, strings.Join(t.Ignored, ", "), Ignored)
 		}
 		header := append(append([]string{}, a.Varying...), "recipe", "n", "ACC", "purity", "NMI", "NMI-g", "ARI", "gen.",
 			"train s", "best seed", "val.", "purity", "NMI", "ARI", "final purity", "best final", "val.", "purity")

@@ -184,6 +184,7 @@ func TestAggregateHandMadeRuns(t *testing.T) {
 	// (10, 10)'s seeds 1 and 2 are not counted again), and a note for seed 1, whose two runs differ.
 	kmTable := agg.Table("kmeans")
 	require.Equal(t, []string{"beta_c", "beta_n"}, kmTable.Ignored)
+	require.Equal(t, "kmeans", kmTable.Method)
 	require.Len(t, kmTable.Lines, 1)
 	kmeans := kmTable.Lines[0].Stats
 	require.Equal(t, []string{"1", "2", "3"}, kmeans.Seeds)
